@@ -1,0 +1,287 @@
+/*
+** lsmcore.h -- the whole public face of the lsmcore storage engine.
+**
+** lsmcore is a log-structured merge tree: writes are appended to a
+** write-ahead log (WAL) and inserted into an in-memory skiplist (the
+** memtable); a full memtable is flushed by a background thread into an
+** immutable sorted file (an SSTable) on level 0; reads merge the memtables
+** and every SSTable, newest version first.  Keys and values are byte
+** strings; keys are ordered by memcmp() (a shorter key that is a prefix of
+** a longer one sorts first).
+**
+** Naming: every public symbol starts with lsmc_ / LSMC_ (SQLite's own lsm1
+** extension exports lsm_*, and SQLite loads extensions with global symbol
+** binding, so lsm_ would clash).
+**
+** Ownership and lifetimes, in LevelDB's words:
+**   - Handles (lsmc_db, lsmc_iter, lsmc_batch, lsmc_snapshot, lsmc_options)
+**     are opaque.  Whoever creates one frees it with the matching function.
+**   - "caller frees with lsmc_free()" marks memory handed to the caller.
+**   - A pointer returned by an iterator accessor is valid until the next
+**     call that moves or closes that iterator.
+**   - lsmc_errmsg(db) is valid until the next call on that db handle.
+**   - REQUIRES: names a precondition; breaking it is LSMC_MISUSE at best.
+**
+** Thread safety: one lsmc_db handle may be used from several threads at
+** once (writers are serialised inside and share WAL writes: group commit).
+** An lsmc_iter, lsmc_batch or lsmc_options is used by one thread at a time.
+** A store directory is opened by one process at a time (an exclusive lock
+** on its LOCK file); within one process, opening the same directory twice
+** returns two handles on one shared engine instance.
+*/
+#ifndef LSMCORE_H
+#define LSMCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+** Return codes.  The values follow SQLite's primary result codes so that a
+** SQL binding can map them one to one.  A function returns an int so that
+** an extended code may carry a subcode in its upper bits; the primary code
+** is (rc & 0xff).
+*/
+#define LSMC_OK         0   /* Success */
+#define LSMC_ERROR      1   /* Generic error (see lsmc_errmsg) */
+#define LSMC_BUSY       5   /* Store locked by another process */
+#define LSMC_NOMEM      7   /* An allocation failed */
+#define LSMC_IOERR     10   /* An I/O call failed */
+#define LSMC_CORRUPT   11   /* A file is damaged; nothing was changed */
+#define LSMC_NOTFOUND  12   /* Not an error: the key is absent */
+#define LSMC_FULL      13   /* The disk is full */
+#define LSMC_CANTOPEN  14   /* Cannot open or create the store */
+#define LSMC_MISUSE    21   /* An API call broke its REQUIRES: contract */
+
+#define LSMC_IOERR_NOENT   (LSMC_IOERR | (1<<8))   /* File does not exist */
+#define LSMC_IOERR_SHORT   (LSMC_IOERR | (2<<8))   /* Read ended before EOF */
+
+/* Sync modes, per store (lsmc_options) or per write (lsmc_write). */
+#define LSMC_SYNC_DEFAULT  (-1) /* lsmc_write only: use the store's mode */
+#define LSMC_SYNC_OFF       0   /* WAL write buffered: may be lost by any crash */
+#define LSMC_SYNC_NORMAL    1   /* write() before returning: survives a
+                                ** process crash, not a power loss */
+#define LSMC_SYNC_FULL      2   /* fdatasync before returning: survives
+                                ** power loss */
+
+/* Compaction strategies (lsmc_options, LSMC_OPT_COMPACTION). */
+#define LSMC_COMPACTION_LEVELED  0
+#define LSMC_COMPACTION_TIERED   1
+#define LSMC_COMPACTION_FIFO     2
+
+/* WAL recovery policy (LSMC_OPT_RECOVERY). */
+#define LSMC_RECOVER_STRICT          0  /* damage before valid records: CORRUPT */
+#define LSMC_RECOVER_POINT_IN_TIME   1  /* keep the prefix before the damage */
+
+typedef struct lsmc_db lsmc_db;             /* An open store */
+typedef struct lsmc_options lsmc_options;   /* Settings for lsmc_open() */
+typedef struct lsmc_batch lsmc_batch;       /* Atomic group of writes */
+typedef struct lsmc_iter lsmc_iter;         /* Cursor over a snapshot */
+typedef struct lsmc_snapshot lsmc_snapshot; /* A consistent read point */
+typedef struct lsmc_env lsmc_env;           /* File-system seam, below */
+typedef struct lsmc_file lsmc_file;         /* An open file of an env */
+
+/*
+** The file-system and allocation seam.  Every system call the engine makes
+** goes through one of these methods; lsmc_default_env() returns the POSIX
+** implementation (a const object: it holds no state).  Tests wrap it to
+** inject faults and simulate crashes.
+**
+** A method returns LSMC_OK or an error code (LSMC_IOERR, LSMC_IOERR_NOENT,
+** LSMC_FULL for ENOSPC, LSMC_BUSY from xLock, LSMC_NOMEM).  Paths are
+** NUL-terminated; an lsmc_file is whatever the env's own struct is, cast.
+** Files are written only by appending; data is durable only after xSync.
+*/
+#define LSMC_OPEN_READONLY   0x01   /* Open an existing file for reading */
+#define LSMC_OPEN_CREATE     0x02   /* Create (or truncate) for appending */
+
+struct lsmc_env {
+  int iVersion;                  /* Structure version: 1 */
+  void *pCtx;                    /* Owned by the env implementation */
+
+  /* Files.  xOpen stores a new handle in *ppFile (freed by xClose). */
+  int (*xOpen)(lsmc_env*, const char *zPath, int flags, lsmc_file **ppFile);
+  int (*xRead)(lsmc_file*, uint64_t iOff, void *pBuf, size_t nBuf,
+               size_t *pnRead);  /* pread; *pnRead < nBuf only at EOF */
+  int (*xAppend)(lsmc_file*, const void *pData, size_t nData);
+  int (*xSync)(lsmc_file*);      /* fdatasync: data durable on return */
+  int (*xSize)(lsmc_file*, uint64_t *pnByte);
+  int (*xTruncate)(lsmc_file*, uint64_t nByte);
+  int (*xClose)(lsmc_file*);     /* Always frees the handle */
+
+  /* The namespace. */
+  int (*xMkdir)(lsmc_env*, const char *zDir);     /* LSMC_OK if it exists */
+  int (*xRmdir)(lsmc_env*, const char *zDir);     /* Only an empty dir */
+  int (*xSyncDir)(lsmc_env*, const char *zDir);   /* After create/rename */
+  int (*xRename)(lsmc_env*, const char *zFrom, const char *zTo);
+  int (*xRemove)(lsmc_env*, const char *zPath);
+  int (*xExists)(lsmc_env*, const char *zPath, int *pbExists);
+  /* Call xEntry once per name in zDir (not "." or ".."); a non-zero
+  ** return from xEntry stops the listing and is returned. */
+  int (*xList)(lsmc_env*, const char *zDir,
+               int (*xEntry)(void *pArg, const char *zName), void *pArg);
+  /* Identity of a directory (device and inode), for the store registry. */
+  int (*xFileId)(lsmc_env*, const char *zPath, uint64_t *pDev, uint64_t *pIno);
+
+  /* The exclusive, non-blocking lock on a store's LOCK file.  Held by one
+  ** open file description: a second xLock, even in this process, gets
+  ** LSMC_BUSY.  xUnlock releases and frees *pLock's handle. */
+  int (*xLock)(lsmc_env*, const char *zPath, lsmc_file **ppLock);
+  int (*xUnlock)(lsmc_env*, lsmc_file *pLock);
+
+  /* Memory.  xMalloc returns NULL on failure; xFree(NULL) is a no-op. */
+  void *(*xMalloc)(lsmc_env*, size_t n);
+  void *(*xRealloc)(lsmc_env*, void *p, size_t n);
+  void (*xFree)(lsmc_env*, void *p);
+
+  /* Time. */
+  uint64_t (*xNowMicros)(lsmc_env*);   /* Wall clock, microseconds */
+  void (*xSleep)(lsmc_env*, uint64_t nMicros);
+};
+
+/* The POSIX env.  Never NULL; the object is const and shared. */
+lsmc_env *lsmc_default_env(void);
+
+/*
+** Options.  lsmc_options_new() returns an object holding every default;
+** lsmc_options_set() changes one value (LSMC_MISUSE if the option is
+** unknown or the value out of its bounds).
+*/
+int lsmc_options_new(lsmc_options **ppOpts);          /* free: _free() */
+void lsmc_options_free(lsmc_options *pOpts);          /* NULL is a no-op */
+int lsmc_options_set(lsmc_options*, int eOpt, int64_t iValue);
+int64_t lsmc_options_get(const lsmc_options*, int eOpt);
+/* The env used by stores opened with these options (NULL: the default).
+** The env must outlive every store opened with it. */
+void lsmc_options_set_env(lsmc_options*, lsmc_env *pEnv);
+
+/*                      option                   default   bounds         */
+#define LSMC_OPT_MEMTABLE_SIZE    1   /* 32 MiB     [4 KiB, 1 GiB]        */
+#define LSMC_OPT_BLOCK_SIZE       2   /* 4 KiB      [256, 1 MiB]          */
+#define LSMC_OPT_BLOOM_BITS       3   /* 10         [0, 32]; 0 disables   */
+#define LSMC_OPT_CACHE_SIZE       4   /* 32 MiB     [0, 64 GiB]           */
+#define LSMC_OPT_SYNC             5   /* NORMAL     LSMC_SYNC_*           */
+#define LSMC_OPT_COMPACTION       6   /* LEVELED    LSMC_COMPACTION_*     */
+#define LSMC_OPT_FIFO_MAX_SIZE    7   /* 1 GiB      [64 KiB, 2^50]        */
+#define LSMC_OPT_CREATE           8   /* 1          create if missing     */
+#define LSMC_OPT_RECOVERY         9   /* STRICT     LSMC_RECOVER_*        */
+#define LSMC_OPT_RESTART_INTERVAL 10  /* 16         [1, 1024] keys        */
+#define LSMC_OPT_BACKGROUND       11  /* 1          0: flush in the writer */
+
+/*
+** Open the store in directory zDir, creating it when it does not exist
+** (and LSMC_OPT_CREATE is set).  A directory that exists, is not empty and
+** has no IDENTITY file of ours is never adopted (LSMC_CANTOPEN).  pOpts
+** may be NULL for the defaults; it is copied, so the caller may free it
+** at once.  On success *ppDb is a new handle (close with lsmc_close());
+** on failure *ppDb is a handle that only carries the error message for
+** lsmc_errmsg() (still closed with lsmc_close()), or NULL for LSMC_NOMEM.
+** If the store is already open in this process, the new handle shares
+** that engine, and the options of the first open stay in force.
+*/
+int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb);
+
+/*
+** Close a handle.  The last handle on an engine waits for background work,
+** syncs the WAL, and releases the lock.  REQUIRES: every iterator and
+** snapshot of this handle is closed.  NULL is a no-op.
+*/
+int lsmc_close(lsmc_db *pDb);
+
+/* The message of the last failed call on pDb, or "not an error". */
+const char *lsmc_errmsg(lsmc_db *pDb);
+/* A static English text for a return code (like mdb_strerror). */
+const char *lsmc_errstr(int rc);
+/* Free memory that lsmcore handed to the caller.  NULL is a no-op. */
+void lsmc_free(lsmc_db *pDb, void *p);
+
+/*
+** Writes.  lsmc_put and lsmc_delete are one-entry batches written with the
+** store's sync mode.  lsmc_write applies a whole batch atomically: after a
+** crash either all of it or none of it is present.  eSync is one of
+** LSMC_SYNC_*.  After a WAL or manifest I/O error every later write fails
+** with that error until the store is reopened (the error is sticky).
+*/
+int lsmc_put(lsmc_db*, const void *pKey, size_t nKey,
+             const void *pVal, size_t nVal);
+int lsmc_delete(lsmc_db*, const void *pKey, size_t nKey);
+int lsmc_write(lsmc_db*, lsmc_batch *pBatch, int eSync);
+
+/*
+** Point lookup.  On LSMC_OK, *ppVal is a copy of the value (caller frees
+** with lsmc_free(); a zero-length value is a non-NULL pointer) and *pnVal
+** its size.  Returns LSMC_NOTFOUND, not an error, if the key is absent.
+** pSnap may be NULL for the latest committed state.
+*/
+int lsmc_get(lsmc_db*, const lsmc_snapshot *pSnap,
+             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal);
+
+/*
+** Batches: an ordered list of puts and deletes, applied by lsmc_write().
+** A batch does not belong to a store and may be reused after a write.
+** lsmc_batch_mark() returns a position; lsmc_batch_truncate() drops every
+** entry added after it (savepoints).
+*/
+int lsmc_batch_new(lsmc_batch **ppBatch);   /* free with _free() */
+void lsmc_batch_free(lsmc_batch*);          /* NULL is a no-op */
+int lsmc_batch_put(lsmc_batch*, const void *pKey, size_t nKey,
+                   const void *pVal, size_t nVal);
+int lsmc_batch_delete(lsmc_batch*, const void *pKey, size_t nKey);
+void lsmc_batch_clear(lsmc_batch*);
+uint32_t lsmc_batch_count(const lsmc_batch*);
+size_t lsmc_batch_mark(const lsmc_batch*);
+void lsmc_batch_truncate(lsmc_batch*, size_t iMark);
+
+/*
+** Snapshots: reads through a snapshot see the store as it was when the
+** snapshot was taken, whatever is written, flushed or compacted later.
+** REQUIRES: released before the handle closes.
+*/
+int lsmc_snapshot_get(lsmc_db*, lsmc_snapshot **ppSnap);
+void lsmc_snapshot_release(lsmc_db*, lsmc_snapshot*);
+
+/*
+** Iterators.  An iterator reads from pSnap (or, if NULL, from an implicit
+** snapshot taken when it opens) and is bounded to keys in [pLower, pUpper):
+** pLower inclusive, pUpper exclusive, either NULL for unbounded.  The
+** bound keys are copied.  A new iterator is not positioned: call
+** lsmc_iter_first(), _last() or _seek().  Movement returns LSMC_OK (check
+** lsmc_iter_valid() for the end) or an error, after which the iterator is
+** invalid.  Keys and values returned are valid until the next call that
+** moves or closes the iterator.  REQUIRES: closed before the handle.
+*/
+#define LSMC_SEEK_GE  0   /* First key >= target */
+#define LSMC_SEEK_LE  1   /* Last key <= target */
+int lsmc_iter_open(lsmc_db*, const lsmc_snapshot *pSnap,
+                   const void *pLower, size_t nLower,
+                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter);
+int lsmc_iter_first(lsmc_iter*);
+int lsmc_iter_last(lsmc_iter*);
+int lsmc_iter_seek(lsmc_iter*, const void *pKey, size_t nKey, int eSeek);
+int lsmc_iter_next(lsmc_iter*);
+int lsmc_iter_prev(lsmc_iter*);
+int lsmc_iter_valid(const lsmc_iter*);
+const void *lsmc_iter_key(const lsmc_iter*, size_t *pnKey);
+const void *lsmc_iter_value(const lsmc_iter*, size_t *pnVal);
+void lsmc_iter_close(lsmc_iter*);             /* NULL is a no-op */
+
+/*
+** Flush the active memtable to an SSTable and wait until it is on disk
+** and named by the manifest.  LSMC_OK if there was nothing to flush.
+*/
+int lsmc_flush(lsmc_db*);
+
+/*
+** Fill *pzJson with a JSON object describing the store: files and bytes
+** per level, memtable bytes, sequence numbers and counters.  Caller frees
+** with lsmc_free().
+*/
+int lsmc_stats_json(lsmc_db*, char **pzJson);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LSMCORE_H */
