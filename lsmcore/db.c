@@ -1,0 +1,1128 @@
+/*
+** db.c -- the engine's orchestration: open and recovery, the write path
+** with group commit, point lookups, iterators, snapshots, statistics and
+** close.  The engine object and its locking rules are in db.h; the flush
+** in flush.c.
+**
+** Open (engineOpen):
+**   1. The directory is created if missing.  A directory that exists, is
+**      not empty and has no IDENTITY file is never adopted (nothing in it
+**      is created, locked or written).
+**   2. LOCK is locked (LSMC_BUSY if another process holds it), IDENTITY is
+**      written for a new store and verified for an existing one.
+**   3. The version set is recovered from CURRENT and its manifest (a store
+**      with data files but no CURRENT is LSMC_CORRUPT, never an empty
+**      store), every SSTable it names must exist, and the next file number
+**      is moved past every file of ours in the directory (never reused).
+**   4. A new manifest is written and CURRENT pointed at it.
+**   5. WALs numbered >= the manifest's LOG are replayed in order into a
+**      memtable, which is flushed to level 0 as it fills and at the end.
+**      A torn tail of the last WAL is dropped; damage before valid data is
+**      LSMC_CORRUPT (unless LSMC_OPT_RECOVERY asks for point in time).
+**   6. A new WAL is created, the manifest's LOG moved to it, and obsolete
+**      files of ours (older WALs and manifests, orphan SSTables, temp
+**      files) are deleted.
+**
+** The process-wide registry (the one mutable global of the engine, by
+** design: one engine per store per process) maps a directory's device and
+** inode to its open engine.
+*/
+#include "db.h"
+#include "coding.h"
+#include "db_iter.h"
+#include "env.h"
+#include "filename.h"
+#include "merge_iter.h"
+#include "wal_reader.h"
+#include "wal_writer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Largest group of batches one leader writes (bytes of batch encoding). */
+#define DB_MAX_GROUP  (1u<<20)
+
+/* The IDENTITY file: magic, version, creation time, checksum. */
+#define DB_IDENTITY_MAGIC    0x544e4449636d736cULL   /* "lsmcIDNT" */
+#define DB_IDENTITY_VERSION  1
+#define DB_IDENTITY_SIZE     24
+#define DB_IDENTITY_SEED     0x6c736d632d696400ULL
+
+struct lsmc_db {
+  LsmEngine *pEng;         /* Shared engine, or NULL if the open failed */
+  lsmc_env *pEnv;          /* Allocator of this handle */
+  char *zErrMsg;           /* Last error message, or NULL */
+};
+
+static pthread_mutex_t registryMu = PTHREAD_MUTEX_INITIALIZER;
+static LsmEngine *pRegistry = 0;      /* Open engines (registryMu) */
+
+/* ---------------------------------------------------------- messages */
+
+/*
+** Record the message of a failed call on pDb and return rc.  zFmt may be
+** NULL for lsmc_errstr(rc) alone.
+*/
+static int dbError(lsmc_db *pDb, int rc, const char *zFmt, ...){
+  char *zMsg = 0;
+  if( pDb==0 ) return rc;
+  lsmcFree(pDb->pEnv, pDb->zErrMsg);
+  pDb->zErrMsg = 0;
+  if( zFmt ){
+    char zBuf[512];
+    va_list ap;
+    va_start(ap, zFmt);
+    vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+    va_end(ap);
+    zMsg = lsmcMprintf(pDb->pEnv, "%s (%s)", zBuf, lsmc_errstr(rc));
+  }else{
+    zMsg = lsmcStrdup(pDb->pEnv, lsmc_errstr(rc));
+  }
+  pDb->zErrMsg = zMsg;
+  return rc;
+}
+
+const char *lsmc_errmsg(lsmc_db *pDb){
+  if( pDb==0 ) return lsmc_errstr(LSMC_NOMEM);
+  return pDb->zErrMsg ? pDb->zErrMsg : "not an error";
+}
+
+void lsmc_free(lsmc_db *pDb, void *p){
+  lsmc_env *pEnv = (pDb && pDb->pEnv) ? pDb->pEnv : lsmc_default_env();
+  lsmcFree(pEnv, p);
+}
+
+/* ---------------------------------------------------------- identity */
+
+static int dbWriteIdentity(LsmEngine *e){
+  lsmc_env *pEnv = e->pEnv;
+  char *zPath = lsmcFileName(pEnv, e->zDir, LSMC_FILE_IDENTITY, 0);
+  lsmc_file *pFile = 0;
+  u8 a[DB_IDENTITY_SIZE];
+  int rc = zPath ? LSMC_OK : LSMC_NOMEM;
+  lsmcPut64(&a[0], DB_IDENTITY_MAGIC);
+  lsmcPut32(&a[8], DB_IDENTITY_VERSION);
+  lsmcPut64(&a[12], pEnv->xNowMicros(pEnv));
+  lsmcPut32(&a[20], lsmcChecksum32(a, 20, DB_IDENTITY_SEED));
+  if( rc==LSMC_OK ) rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pFile);
+  if( rc==LSMC_OK ) rc = pEnv->xAppend(pFile, a, sizeof(a));
+  if( rc==LSMC_OK ) rc = pEnv->xSync(pFile);
+  if( pFile ){
+    int rc2 = pEnv->xClose(pFile);
+    if( rc==LSMC_OK ) rc = rc2;
+  }
+  if( rc==LSMC_OK ) rc = pEnv->xSyncDir(pEnv, e->zDir);
+  lsmcFree(pEnv, zPath);
+  return rc;
+}
+
+/* LSMC_OK if IDENTITY is whole and ours, LSMC_CORRUPT if damaged. */
+static int dbCheckIdentity(LsmEngine *e){
+  char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_IDENTITY, 0);
+  LsmcBuf buf;
+  int rc = zPath ? LSMC_OK : LSMC_NOMEM;
+  lsmcBufInit(&buf, e->pEnv);
+  if( rc==LSMC_OK ) rc = lsmcEnvReadFile(e->pEnv, zPath, 4096, &buf);
+  if( rc==LSMC_OK ){
+    if( buf.n!=DB_IDENTITY_SIZE
+     || lsmcGet64(buf.a)!=DB_IDENTITY_MAGIC
+     || lsmcGet32(&buf.a[8])!=DB_IDENTITY_VERSION
+     || lsmcGet32(&buf.a[20])!=lsmcChecksum32(buf.a, 20, DB_IDENTITY_SEED) ){
+      rc = LSMC_CORRUPT_BKPT;
+    }
+  }
+  lsmcBufFree(&buf);
+  lsmcFree(e->pEnv, zPath);
+  return rc;
+}
+
+/* ------------------------------------------------------- dir listing */
+
+/* What a listing of the store directory found. */
+typedef struct DirScan DirScan;
+struct DirScan {
+  int nEntry;            /* Names other than LOCK */
+  int bIdentity;         /* IDENTITY present */
+  int bCurrent;          /* CURRENT present */
+  int nData;             /* .sst and .log files */
+  u64 iMaxNumber;        /* Largest file number of ours */
+};
+
+static int dbScanEntry(void *pArg, const char *zName){
+  DirScan *p = (DirScan*)pArg;
+  int eType;
+  u64 iNum;
+  if( strcmp(zName, "LOCK")==0 ) return 0;
+  p->nEntry++;
+  if( lsmcParseFileName(zName, &eType, &iNum) ){
+    if( eType==LSMC_FILE_IDENTITY ) p->bIdentity = 1;
+    if( eType==LSMC_FILE_CURRENT ) p->bCurrent = 1;
+    if( eType==LSMC_FILE_SST || eType==LSMC_FILE_WAL ) p->nData++;
+    if( iNum>p->iMaxNumber ) p->iMaxNumber = iNum;
+  }
+  return 0;
+}
+
+static int dbScan(LsmEngine *e, DirScan *pScan){
+  memset(pScan, 0, sizeof(*pScan));
+  return e->pEnv->xList(e->pEnv, e->zDir, dbScanEntry, pScan);
+}
+
+/* A growable list of file numbers of one kind, found in the directory. */
+typedef struct NumList NumList;
+struct NumList {
+  int eType;             /* LSMC_FILE_* collected */
+  int n;                 /* Numbers found */
+  int nAlloc;            /* Allocated slots */
+  u64 *a;                /* The numbers */
+  lsmc_env *pEnv;        /* Allocator */
+};
+
+static int dbCollectEntry(void *pArg, const char *zName){
+  NumList *p = (NumList*)pArg;
+  int eType;
+  u64 iNum;
+  if( lsmcParseFileName(zName, &eType, &iNum) && eType==p->eType ){
+    if( p->n==p->nAlloc ){
+      int nNew = p->nAlloc ? p->nAlloc*2 : 16;
+      u64 *aNew = lsmcRealloc(p->pEnv, p->a, sizeof(u64)*(size_t)nNew);
+      if( aNew==0 ) return LSMC_NOMEM;
+      p->a = aNew;
+      p->nAlloc = nNew;
+    }
+    p->a[p->n++] = iNum;
+  }
+  return 0;
+}
+
+static int dbCmpU64(const void *a, const void *b){
+  u64 x = *(const u64*)a, y = *(const u64*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* Collect and sort the numbers of every file of kind eType. */
+static int dbCollect(LsmEngine *e, int eType, NumList *pList){
+  int rc;
+  memset(pList, 0, sizeof(*pList));
+  pList->eType = eType;
+  pList->pEnv = e->pEnv;
+  rc = e->pEnv->xList(e->pEnv, e->zDir, dbCollectEntry, pList);
+  if( rc==LSMC_OK ) qsort(pList->a, (size_t)pList->n, sizeof(u64), dbCmpU64);
+  return rc;
+}
+
+/* ----------------------------------------------------------- recovery */
+
+/* Context of WAL replay at open. */
+typedef struct Replay Replay;
+struct Replay {
+  LsmEngine *e;          /* Engine being opened */
+  MemTable *pMem;        /* Memtable receiving entries */
+  u64 iMaxSeq;           /* Largest sequence number replayed */
+  u64 iWal;              /* WAL being replayed (for messages) */
+};
+
+static int replayEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
+                       size_t nKey, const u8 *pVal, size_t nVal){
+  Replay *p = (Replay*)pArg;
+  if( iSeq>LSMC_MAX_SEQ ) return LSMC_CORRUPT_BKPT;
+  if( iSeq>p->iMaxSeq ) p->iMaxSeq = iSeq;
+  return lsmcMemtableAdd(p->pMem, iSeq, eKind, pKey, nKey, pVal, nVal);
+}
+
+/*
+** Flush the replay memtable to a new L0 file and start a fresh one.
+*/
+static int replayFlush(Replay *p){
+  LsmEngine *e = p->e;
+  MemTable *pNew = 0;
+  LsmcBuf smallest, largest;
+  EditFile file;
+  int rc = LSMC_OK;
+  if( lsmcMemtableCount(p->pMem)==0 ) return LSMC_OK;
+  lsmcBufInit(&smallest, e->pEnv);
+  lsmcBufInit(&largest, e->pEnv);
+  rc = lsmcWriteLevel0(e, p->pMem, lsmcVersionSetNewFileNumber(e->pVs),
+                       &file, &smallest, &largest);
+  if( rc==LSMC_OK ){
+    VersionEdit edit;
+    lsmcEditInit(&edit, e->pEnv);
+    rc = lsmcEditAddFile(&edit, &file);
+    if( p->iMaxSeq>e->pVs->iLastSeq ) e->pVs->iLastSeq = p->iMaxSeq;
+    if( rc==LSMC_OK ) rc = lsmcVersionSetApply(e->pVs, &edit);
+    lsmcEditClear(&edit);
+  }
+  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNew);
+  if( rc==LSMC_OK ){
+    lsmcMemtableUnref(p->pMem);
+    p->pMem = pNew;
+  }
+  lsmcBufFree(&smallest);
+  lsmcBufFree(&largest);
+  return rc;
+}
+
+static int replayRecord(void *pArg, const u8 *pData, size_t nData){
+  Replay *p = (Replay*)pArg;
+  int rc = lsmcBatchIterate(pData, nData, replayEntry, p);
+  if( rc==LSMC_OK && lsmcMemtableBytes(p->pMem)
+      >= (size_t)p->e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE] ){
+    rc = replayFlush(p);
+  }
+  return rc;
+}
+
+/*
+** Replay every WAL numbered >= the manifest's LOG.  A WAL that ends in a
+** torn tail must be the last one with records: a torn WAL followed by a
+** WAL holding records is a hole, LSMC_CORRUPT in strict mode.
+*/
+static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
+  int eRecovery = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
+  NumList wals;
+  Replay r;
+  int rc;
+  int i;
+  int bStop = 0;          /* Point in time: damage seen, replay no more */
+  int iTorn = -1;         /* Index of a WAL that ended in a torn tail */
+
+  memset(&r, 0, sizeof(r));
+  r.e = e;
+  rc = dbCollect(e, LSMC_FILE_WAL, &wals);
+  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &r.pMem);
+  for(i=0; rc==LSMC_OK && !bStop && i<wals.n; i++){
+    WalReplayStat st;
+    char *zPath;
+    if( wals.a[i]<e->pVs->iLogNumber ) continue;
+    zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, wals.a[i]);
+    if( zPath==0 ){ rc = LSMC_NOMEM; break; }
+    memset(&st, 0, sizeof(st));
+    r.iWal = wals.a[i];
+    rc = lsmcWalReplay(e->pEnv, zPath, eRecovery, replayRecord, &r, &st);
+    lsmcFree(e->pEnv, zPath);
+    if( rc==LSMC_OK && iTorn>=0 && st.nRecord>0 ){
+      if( eRecovery==LSMC_RECOVER_STRICT ){
+        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: WAL %06llu ends early but "
+            "WAL %06llu holds later records", e->zDir,
+            (unsigned long long)wals.a[iTorn], (unsigned long long)wals.a[i]);
+      }
+      bStop = 1;
+    }else if( rc==LSMC_OK ){
+      if( st.bTail ) iTorn = i;
+      if( st.bDamaged ) bStop = 1;
+    }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
+      dbError(pDb, rc, "%s: WAL %06llu is damaged before its end", e->zDir,
+              (unsigned long long)wals.a[i]);
+    }
+  }
+  if( rc==LSMC_OK ) rc = replayFlush(&r);
+  if( r.iMaxSeq>e->pVs->iLastSeq ) e->pVs->iLastSeq = r.iMaxSeq;
+  lsmcMemtableUnref(r.pMem);
+  lsmcFree(e->pEnv, wals.a);
+  return rc;
+}
+
+/* Context of the obsolete-file sweep. */
+typedef struct Sweep Sweep;
+struct Sweep {
+  LsmEngine *e;          /* Engine */
+  Version *v;            /* Current version */
+};
+
+static int dbSweepEntry(void *pArg, const char *zName){
+  Sweep *p = (Sweep*)pArg;
+  LsmEngine *e = p->e;
+  VersionSet *pVs = e->pVs;
+  int eType;
+  u64 iNum;
+  int bKeep = 1;
+  if( !lsmcParseFileName(zName, &eType, &iNum) ) return 0;  /* not ours */
+  switch( eType ){
+    case LSMC_FILE_WAL:      bKeep = (iNum>=pVs->iLogNumber); break;
+    case LSMC_FILE_MANIFEST: bKeep = (iNum==pVs->iManifest); break;
+    case LSMC_FILE_TEMP:     bKeep = 0; break;
+    case LSMC_FILE_SST: {
+      int i, j;
+      bKeep = 0;
+      for(i=0; i<LSMC_NUM_LEVELS && !bKeep; i++){
+        for(j=0; j<p->v->anFile[i]; j++){
+          if( p->v->apFile[i][j]->iNumber==iNum ){ bKeep = 1; break; }
+        }
+      }
+      break;
+    }
+  }
+  if( !bKeep ){
+    char *zPath = lsmcMprintf(e->pEnv, "%s/%s", e->zDir, zName);
+    if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+    lsmcFree(e->pEnv, zPath);
+  }
+  return 0;
+}
+
+/*
+** Check that every SSTable the current version names exists.
+*/
+static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
+  Version *v = e->pVs->pCurrent;
+  int rc = LSMC_OK;
+  int i, j;
+  for(i=0; rc==LSMC_OK && i<LSMC_NUM_LEVELS; i++){
+    for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
+      u64 iNum = v->apFile[i][j]->iNumber;
+      char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST, iNum);
+      int bExists = 0;
+      rc = zPath ? e->pEnv->xExists(e->pEnv, zPath, &bExists) : LSMC_NOMEM;
+      if( rc==LSMC_OK && !bExists ){
+        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: %06llu.sst named by the "
+                     "manifest is missing", e->zDir, (unsigned long long)iNum);
+      }
+      lsmcFree(e->pEnv, zPath);
+    }
+  }
+  return rc;
+}
+
+/*
+** Create the active WAL (number from the version set), sync the directory
+** so its name survives a crash, and make it the engine's.
+*/
+static int dbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
+  u64 iNum = lsmcVersionSetNewFileNumber(e->pVs);
+  char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iNum);
+  int rc = zPath ? LSMC_OK : LSMC_NOMEM;
+  *ppWal = 0;
+  if( rc==LSMC_OK ) rc = lsmcWalWriterOpen(e->pEnv, zPath, ppWal);
+  if( rc==LSMC_OK ) rc = e->pEnv->xSyncDir(e->pEnv, e->zDir);
+  if( rc!=LSMC_OK ){
+    lsmcWalWriterClose(*ppWal);
+    *ppWal = 0;
+    if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+  }
+  *piWal = iNum;
+  lsmcFree(e->pEnv, zPath);
+  return rc;
+}
+
+/*
+** Recover the store (steps 3-6 of the header comment).  REQUIRES: the
+** lock is held and IDENTITY verified.
+*/
+static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
+  int rc = lsmcVersionSetNew(e->pEnv, e->zDir,
+                             (int)e->opts.aVal[LSMC_OPT_RECOVERY], &e->pVs);
+  if( rc==LSMC_OK ){
+    rc = lsmcVersionSetRecover(e->pVs);
+    if( rc==LSMC_IOERR_NOENT ){
+      rc = LSMC_OK;
+      if( pScan->nData>0 ){
+        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: CURRENT is missing but the "
+                     "store holds data files", e->zDir);
+      }
+    }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
+      dbError(pDb, rc, "%s: CURRENT or the manifest is damaged", e->zDir);
+    }
+  }
+  if( rc==LSMC_OK ) rc = dbCheckFiles(pDb, e);
+  if( rc==LSMC_OK ){
+    if( e->pVs->iNextFile<=pScan->iMaxNumber ){
+      e->pVs->iNextFile = pScan->iMaxNumber + 1;
+    }
+    rc = lsmcVersionSetNewManifest(e->pVs);
+  }
+  if( rc==LSMC_OK ) rc = dbReplayWals(pDb, e);
+  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
+  if( rc==LSMC_OK ){
+    WalWriter *pWal = 0;
+    rc = dbNewWal(e, &pWal, &e->iWal);
+    e->pWal = pWal;
+  }
+  if( rc==LSMC_OK ){
+    VersionEdit edit;
+    lsmcEditInit(&edit, e->pEnv);
+    edit.bLog = 1;
+    edit.iLog = e->iWal;
+    rc = lsmcVersionSetApply(e->pVs, &edit);
+    lsmcEditClear(&edit);
+  }
+  if( rc==LSMC_OK ){
+    Sweep sweep;
+    e->iLastSeq = e->pVs->iLastSeq;
+    sweep.e = e;
+    sweep.v = e->pVs->pCurrent;
+    e->pEnv->xList(e->pEnv, e->zDir, dbSweepEntry, &sweep);
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------- open / close */
+
+static void engineFree(LsmEngine *e){
+  lsmc_env *pEnv = e->pEnv;
+  lsmcBgStop(e);
+  if( e->pWal ){
+    lsmcWalSync(e->pWal);            /* the WAL is synced on close */
+    lsmcWalWriterClose(e->pWal);
+  }
+  lsmcMemtableUnref(e->pMem);
+  lsmcMemtableUnref(e->pImm);
+  lsmcVersionSetFree(e->pVs);
+  if( e->pLock ) pEnv->xUnlock(pEnv, e->pLock);
+  pthread_mutex_destroy(&e->mu);
+  pthread_cond_destroy(&e->cvWork);
+  pthread_cond_destroy(&e->cvDone);
+  lsmcFree(pEnv, e->zBgError);
+  lsmcFree(pEnv, e->zDir);
+  lsmcFree(pEnv, e);
+}
+
+static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
+                      LsmEngine **ppEng){
+  lsmc_env *pEnv = pDb->pEnv;
+  LsmEngine *e;
+  DirScan scan;
+  int bExists = 0;
+  int rc;
+
+  *ppEng = 0;
+  e = lsmcMallocZero(pEnv, sizeof(LsmEngine));
+  if( e==0 ) return LSMC_NOMEM;
+  e->pEnv = pEnv;
+  if( pOpts ) e->opts = *pOpts; else lsmcOptionsDefault(&e->opts);
+  e->snapList.pNext = e->snapList.pPrev = &e->snapList;
+  pthread_mutex_init(&e->mu, 0);
+  pthread_cond_init(&e->cvWork, 0);
+  pthread_cond_init(&e->cvDone, 0);
+  e->zDir = lsmcStrdup(pEnv, zDir);
+  rc = e->zDir ? pEnv->xExists(pEnv, zDir, &bExists) : LSMC_NOMEM;
+
+  if( rc==LSMC_OK && !bExists ){
+    if( e->opts.aVal[LSMC_OPT_CREATE]==0 ){
+      rc = dbError(pDb, LSMC_CANTOPEN, "%s: no such store", zDir);
+    }else{
+      rc = pEnv->xMkdir(pEnv, zDir);
+      if( rc ) dbError(pDb, rc, "%s: cannot create the directory", zDir);
+    }
+  }
+  if( rc==LSMC_OK ){
+    rc = dbScan(e, &scan);
+    if( rc ) dbError(pDb, rc, "%s: cannot list the directory", zDir);
+  }
+  if( rc==LSMC_OK && !scan.bIdentity && scan.nEntry>0 ){
+    rc = dbError(pDb, LSMC_CANTOPEN, "%s: not an lsmvtab store (the directory "
+                 "is not empty and has no IDENTITY file)", zDir);
+  }
+  if( rc==LSMC_OK ){
+    char *zLock = lsmcFileName(pEnv, zDir, LSMC_FILE_LOCK, 0);
+    rc = zLock ? pEnv->xLock(pEnv, zLock, &e->pLock) : LSMC_NOMEM;
+    lsmcFree(pEnv, zLock);
+    if( rc==LSMC_BUSY ){
+      dbError(pDb, rc, "%s: the store is open in another process", zDir);
+    }else if( rc ){
+      dbError(pDb, rc, "%s: cannot lock the store", zDir);
+    }
+  }
+  if( rc==LSMC_OK ){
+    if( scan.bIdentity ){
+      rc = dbCheckIdentity(e);
+      if( rc==LSMC_CORRUPT && !scan.bCurrent && scan.nData==0 ){
+        rc = dbWriteIdentity(e);        /* creation was interrupted */
+      }else if( rc ){
+        dbError(pDb, rc, "%s: IDENTITY is damaged", zDir);
+      }
+    }else{
+      rc = dbWriteIdentity(e);
+    }
+  }
+  if( rc==LSMC_OK ) rc = dbRecover(pDb, e, &scan);
+  if( rc==LSMC_OK ){
+    rc = pEnv->xFileId(pEnv, zDir, &e->iDev, &e->iIno);
+  }
+  if( rc==LSMC_OK ) rc = lsmcBgStart(e);
+  if( rc!=LSMC_OK ){
+    if( pDb->zErrMsg==0 ) dbError(pDb, rc, "%s: cannot open the store", zDir);
+    engineFree(e);
+    return rc;
+  }
+  *ppEng = e;
+  return LSMC_OK;
+}
+
+int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb){
+  lsmc_env *pEnv = (pOpts && pOpts->pEnv) ? pOpts->pEnv : lsmc_default_env();
+  lsmc_db *pDb;
+  LsmEngine *e = 0;
+  u64 iDev = 0, iIno = 0;
+  int rc = LSMC_OK;
+
+  *ppDb = 0;
+  if( zDir==0 || zDir[0]=='\0' ) return LSMC_MISUSE_BKPT;
+  pDb = lsmcMallocZero(pEnv, sizeof(lsmc_db));
+  if( pDb==0 ) return LSMC_NOMEM;
+  pDb->pEnv = pEnv;
+  *ppDb = pDb;
+
+  pthread_mutex_lock(&registryMu);
+  if( pEnv->xFileId(pEnv, zDir, &iDev, &iIno)==LSMC_OK ){
+    for(e=pRegistry; e; e=e->pNextEngine){
+      if( e->iDev==iDev && e->iIno==iIno ) break;
+    }
+  }
+  if( e==0 ){
+    rc = engineOpen(pDb, zDir, pOpts, &e);
+    if( rc==LSMC_OK ){
+      e->pNextEngine = pRegistry;
+      pRegistry = e;
+    }
+  }
+  if( rc==LSMC_OK ){
+    e->nHandle++;
+    pDb->pEng = e;
+  }
+  pthread_mutex_unlock(&registryMu);
+  return rc;
+}
+
+int lsmc_close(lsmc_db *pDb){
+  LsmEngine *e;
+  if( pDb==0 ) return LSMC_OK;
+  e = pDb->pEng;
+  if( e ){
+    int bLast;
+    pthread_mutex_lock(&registryMu);
+    bLast = (--e->nHandle==0);
+    if( bLast ){
+      LsmEngine **pp;
+      for(pp=&pRegistry; *pp; pp=&(*pp)->pNextEngine){
+        if( *pp==e ){ *pp = e->pNextEngine; break; }
+      }
+    }
+    pthread_mutex_unlock(&registryMu);
+    if( bLast ) engineFree(e);
+  }
+  lsmcFree(pDb->pEnv, pDb->zErrMsg);
+  lsmcFree(pDb->pEnv, pDb);
+  return LSMC_OK;
+}
+
+/* --------------------------------------------------------- write path */
+
+/*
+** Make room in the active memtable for a write (or, with bForce, rotate
+** it so that lsmc_flush can flush it).  Called by the write leader with
+** mu held; may wait on cvDone for the background flush.
+*/
+static int dbMakeRoom(LsmEngine *e, int bForce){
+  size_t nLimit = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE];
+  int rc = LSMC_OK;
+  while( rc==LSMC_OK ){
+    WalWriter *pNewWal = 0;
+    MemTable *pNewMem = 0;
+    u64 iNewWal = 0;
+    if( e->bgError ) return e->bgError;
+    if( !bForce && lsmcMemtableBytes(e->pMem)<nLimit ) return LSMC_OK;
+    if( bForce && lsmcMemtableCount(e->pMem)==0 ) return LSMC_OK;
+    if( e->pImm ){
+      atomic_fetch_add_explicit(&e->stats.nStall, 1, memory_order_relaxed);
+      if( e->bBgThread ){
+        pthread_cond_wait(&e->cvDone, &e->mu);
+      }else{
+        lsmcFlushImm(e);
+      }
+      continue;
+    }
+    /* Rotate: sync the old WAL first, so that no later WAL can hold data
+    ** while an older one lost its tail (no holes after a crash). */
+    rc = lsmcWalSync((WalWriter*)e->pWal);
+    if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNewMem);
+    if( rc==LSMC_OK ) rc = dbNewWal(e, &pNewWal, &iNewWal);
+    if( rc!=LSMC_OK ){
+      lsmcMemtableUnref(pNewMem);
+      if( rc!=LSMC_NOMEM ) lsmcSetBgError(e, rc, "WAL rotation failed");
+      return rc;
+    }
+    lsmcWalWriterClose((WalWriter*)e->pWal);
+    e->pWal = pNewWal;
+    e->pImm = e->pMem;
+    e->iImmWal = e->iWal;
+    e->pMem = pNewMem;
+    e->iWal = iNewWal;
+    bForce = 0;
+    if( e->bBgThread ){
+      pthread_cond_signal(&e->cvWork);
+    }else{
+      lsmcFlushImm(e);
+      if( e->bgError ) return e->bgError;
+    }
+  }
+  return rc;
+}
+
+/* Memtable insert callback for lsmcBatchIterate. */
+static int dbInsertEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
+                         size_t nKey, const u8 *pVal, size_t nVal){
+  return lsmcMemtableAdd((MemTable*)pArg, iSeq, eKind, pKey, nKey, pVal, nVal);
+}
+
+/*
+** Build the group the leader writes: its own batch plus followers' as
+** long as the group stays under DB_MAX_GROUP and a non-sync leader takes
+** no sync follower.  Returns the batch to write and sets *ppLast to the
+** last writer included.
+*/
+static lsmc_batch *dbBuildGroup(LsmEngine *e, lsmc_batch *pScratch,
+                                DbWriter **ppLast, int *pRc){
+  DbWriter *pLead = e->pWriterHead;
+  lsmc_batch *pResult = pLead->pBatch;
+  size_t nSize = pLead->pBatch->rep.n;
+  DbWriter *w;
+  *ppLast = pLead;
+  for(w=pLead->pNext; w; w=w->pNext){
+    if( w->pBatch==0 || (w->bSync && !pLead->bSync) ) break;
+    nSize += w->pBatch->rep.n;
+    if( nSize>DB_MAX_GROUP ) break;
+    if( pResult==pLead->pBatch ){
+      pScratch->rep.n = LSMC_BATCH_HEADER;
+      lsmcPut32(&pScratch->rep.a[8], 0);
+      *pRc = lsmcBatchAppend(pScratch, pLead->pBatch);
+      pResult = pScratch;
+    }
+    if( *pRc==LSMC_OK ) *pRc = lsmcBatchAppend(pScratch, w->pBatch);
+    if( *pRc ) break;
+    *ppLast = w;
+  }
+  return pResult;
+}
+
+/*
+** Write one batch (or, with pBatch NULL, force a memtable rotation) as a
+** member of a commit group.  See db.h for the protocol.
+*/
+static int dbWrite(LsmEngine *e, lsmc_batch *pBatch, int bSync){
+  DbWriter w;
+  DbWriter *pLast = 0;
+  int rc;
+
+  memset(&w, 0, sizeof(w));
+  w.pBatch = pBatch;
+  w.bSync = bSync;
+  pthread_cond_init(&w.cv, 0);
+
+  pthread_mutex_lock(&e->mu);
+  if( e->pWriterTail ) e->pWriterTail->pNext = &w; else e->pWriterHead = &w;
+  e->pWriterTail = &w;
+  while( !w.bDone && e->pWriterHead!=&w ){
+    pthread_cond_wait(&w.cv, &e->mu);
+  }
+  if( w.bDone ){
+    pthread_mutex_unlock(&e->mu);
+    pthread_cond_destroy(&w.cv);
+    return w.rc;
+  }
+
+  /* This thread leads the group at the head of the queue. */
+  rc = dbMakeRoom(e, pBatch==0);
+  pLast = &w;
+  if( rc==LSMC_OK && pBatch ){
+    lsmc_batch scratch;
+    lsmc_batch *pGroup;
+    u64 iSeq = e->iLastSeq + 1;
+    u32 nCount;
+    rc = lsmcBatchInit(&scratch, e->pEnv);
+    pGroup = rc ? pBatch : dbBuildGroup(e, &scratch, &pLast, &rc);
+    nCount = lsmc_batch_count(pGroup);
+    if( rc==LSMC_OK && iSeq + nCount > LSMC_MAX_SEQ ) rc = LSMC_FULL;
+    if( rc==LSMC_OK && nCount>0 ){
+      WalWriter *pWal = (WalWriter*)e->pWal;
+      MemTable *pMem = e->pMem;
+      int bGroupSync = w.bSync;
+      lsmcBatchSetSeq(pGroup, iSeq);
+      pthread_mutex_unlock(&e->mu);
+      rc = lsmcWalAddRecord(pWal, pGroup->rep.a, pGroup->rep.n);
+      if( rc==LSMC_OK && bGroupSync ){
+        rc = lsmcWalSync(pWal);
+        atomic_fetch_add_explicit(&e->stats.nWalSync, 1, memory_order_relaxed);
+      }
+      if( rc==LSMC_OK ){
+        rc = lsmcBatchIterate(pGroup->rep.a, pGroup->rep.n, dbInsertEntry, pMem);
+        if( rc ){
+          pthread_mutex_lock(&e->mu);
+          lsmcSetBgError(e, rc, "memtable insert failed");
+          pthread_mutex_unlock(&e->mu);
+        }
+      }
+      pthread_mutex_lock(&e->mu);
+      if( rc==LSMC_OK ){
+        e->iLastSeq = iSeq + nCount - 1;
+        atomic_fetch_add_explicit(&e->stats.nWriteGroup, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&e->stats.nWalBytes, pGroup->rep.n,
+                                  memory_order_relaxed);
+      }else{
+        lsmcSetBgError(e, rc, "WAL write failed");
+      }
+    }
+    lsmcBatchFinish(&scratch);
+  }
+
+  /* Complete every writer of the group and hand the lead on. */
+  while( 1 ){
+    DbWriter *pDone = e->pWriterHead;
+    e->pWriterHead = pDone->pNext;
+    if( e->pWriterHead==0 ) e->pWriterTail = 0;
+    if( pDone!=&w ){
+      pDone->rc = rc;
+      pDone->bDone = 1;
+      pthread_cond_signal(&pDone->cv);
+    }
+    if( pDone==pLast ) break;
+  }
+  if( e->pWriterHead ) pthread_cond_signal(&e->pWriterHead->cv);
+  pthread_mutex_unlock(&e->mu);
+  pthread_cond_destroy(&w.cv);
+  return rc;
+}
+
+/* Count a batch's puts, deletes and user bytes into the statistics. */
+static int dbCountEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
+                        size_t nKey, const u8 *pVal, size_t nVal){
+  DbStats *s = (DbStats*)pArg;
+  LSMC_UNUSED(iSeq); LSMC_UNUSED(pKey); LSMC_UNUSED(pVal);
+  if( eKind==LSMC_KIND_PUT ){
+    atomic_fetch_add_explicit(&s->nPut, 1, memory_order_relaxed);
+  }else{
+    atomic_fetch_add_explicit(&s->nDelete, 1, memory_order_relaxed);
+  }
+  atomic_fetch_add_explicit(&s->nUserBytes, nKey+nVal, memory_order_relaxed);
+  return 0;
+}
+
+int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
+  LsmEngine *e;
+  int rc;
+  if( pDb==0 || pDb->pEng==0 || pBatch==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  if( eSync==LSMC_SYNC_DEFAULT ) eSync = (int)e->opts.aVal[LSMC_OPT_SYNC];
+  if( eSync<LSMC_SYNC_OFF || eSync>LSMC_SYNC_FULL ) return LSMC_MISUSE_BKPT;
+  if( lsmc_batch_count(pBatch)==0 ) return LSMC_OK;
+  rc = dbWrite(e, pBatch, eSync==LSMC_SYNC_FULL);
+  if( rc==LSMC_OK ){
+    lsmcBatchIterate(pBatch->rep.a, pBatch->rep.n, dbCountEntry, &e->stats);
+    return LSMC_OK;
+  }
+  pthread_mutex_lock(&e->mu);
+  if( e->zBgError ){
+    dbError(pDb, rc, "%s: %s", e->zDir, e->zBgError);
+  }else{
+    dbError(pDb, rc, "%s: write failed", e->zDir);
+  }
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+/* A one-entry write with the store's sync mode. */
+static int dbWriteOne(lsmc_db *pDb, int eKind, const void *pKey, size_t nKey,
+                      const void *pVal, size_t nVal){
+  lsmc_batch batch;
+  int rc;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  rc = lsmcBatchInit(&batch, pDb->pEnv);
+  if( rc==LSMC_OK ){
+    rc = eKind==LSMC_KIND_PUT ? lsmc_batch_put(&batch, pKey, nKey, pVal, nVal)
+                              : lsmc_batch_delete(&batch, pKey, nKey);
+  }
+  if( rc==LSMC_OK ) rc = lsmc_write(pDb, &batch, LSMC_SYNC_DEFAULT);
+  else dbError(pDb, rc, 0);
+  lsmcBatchFinish(&batch);
+  return rc;
+}
+
+int lsmc_put(lsmc_db *pDb, const void *pKey, size_t nKey,
+             const void *pVal, size_t nVal){
+  return dbWriteOne(pDb, LSMC_KIND_PUT, pKey, nKey, pVal, nVal);
+}
+
+int lsmc_delete(lsmc_db *pDb, const void *pKey, size_t nKey){
+  return dbWriteOne(pDb, LSMC_KIND_DELETE, pKey, nKey, 0, 0);
+}
+
+int lsmc_flush(lsmc_db *pDb){
+  LsmEngine *e;
+  int rc;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  rc = dbWrite(e, 0, 0);
+  pthread_mutex_lock(&e->mu);
+  while( rc==LSMC_OK && e->pImm && !e->bgError ){
+    if( e->bBgThread ){
+      pthread_cond_wait(&e->cvDone, &e->mu);
+    }else{
+      lsmcFlushImm(e);
+    }
+  }
+  if( rc==LSMC_OK ) rc = e->bgError;
+  if( rc ) dbError(pDb, rc, "%s: %s", e->zDir,
+                   e->zBgError ? e->zBgError : "flush failed");
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+/* ----------------------------------------------------------- read path */
+
+/* What a reader pins: the memtables and the version, as of one moment. */
+typedef struct ReadView ReadView;
+struct ReadView {
+  LsmEngine *e;          /* Engine */
+  MemTable *pMem;        /* Active memtable (referenced) */
+  MemTable *pImm;        /* Immutable memtable or NULL (referenced) */
+  Version *v;            /* Current version (referenced) */
+  u64 iSeq;              /* Sequence number read at */
+};
+
+static void dbViewAcquire(LsmEngine *e, const lsmc_snapshot *pSnap,
+                          ReadView *p){
+  pthread_mutex_lock(&e->mu);
+  p->e = e;
+  p->pMem = e->pMem;
+  lsmcMemtableRef(p->pMem);
+  p->pImm = e->pImm;
+  if( p->pImm ) lsmcMemtableRef(p->pImm);
+  p->v = e->pVs->pCurrent;
+  lsmcVersionRef(p->v);
+  p->iSeq = pSnap ? pSnap->iSeq : e->iLastSeq;
+  pthread_mutex_unlock(&e->mu);
+}
+
+static void dbViewRelease(void *pArg){
+  ReadView *p = (ReadView*)pArg;
+  lsmcMemtableUnref(p->pMem);
+  lsmcMemtableUnref(p->pImm);
+  lsmcVersionUnref(p->v);
+}
+
+/* Copy p[0..n) into a caller-owned buffer (never NULL). */
+static int dbCopyOut(lsmc_env *pEnv, const u8 *p, size_t n, void **ppVal,
+                     size_t *pnVal){
+  u8 *pCopy = lsmcMalloc(pEnv, n ? n : 1);
+  if( pCopy==0 ) return LSMC_NOMEM;
+  if( n ) memcpy(pCopy, p, n);
+  *ppVal = pCopy;
+  *pnVal = n;
+  return LSMC_OK;
+}
+
+int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
+  LsmEngine *e;
+  ReadView view;
+  const u8 *pVal = 0;
+  size_t nVal = 0;
+  int eKind = 0;
+  int rc;
+  MemTable *apMem[2];
+  int i;
+
+  *ppVal = 0;
+  *pnVal = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  atomic_fetch_add_explicit(&e->stats.nGet, 1, memory_order_relaxed);
+  dbViewAcquire(e, pSnap, &view);
+  apMem[0] = view.pMem;
+  apMem[1] = view.pImm;
+  rc = LSMC_NOTFOUND;
+  for(i=0; rc==LSMC_NOTFOUND && i<2; i++){
+    if( apMem[i]==0 ) continue;
+    rc = lsmcMemtableGet(apMem[i], pKey, nKey, view.iSeq, &eKind, &pVal, &nVal);
+  }
+  if( rc==LSMC_OK ){
+    atomic_fetch_add_explicit(&e->stats.nGetMem, 1, memory_order_relaxed);
+    if( eKind==LSMC_KIND_PUT ){
+      rc = dbCopyOut(pDb->pEnv, pVal, nVal, ppVal, pnVal);
+    }else{
+      rc = LSMC_NOTFOUND;
+    }
+  }else if( rc==LSMC_NOTFOUND ){
+    VersionGetStat st;
+    LsmcBuf buf;
+    u64 iBad = 0;
+    memset(&st, 0, sizeof(st));
+    lsmcBufInit(&buf, pDb->pEnv);
+    rc = lsmcVersionGet(view.v, pKey, nKey, view.iSeq, &eKind, &buf, &st, &iBad);
+    if( rc==LSMC_OK && eKind==LSMC_KIND_PUT ){
+      if( buf.a==0 ) rc = dbCopyOut(pDb->pEnv, 0, 0, ppVal, pnVal);
+      else{ *ppVal = buf.a; *pnVal = buf.n; buf.a = 0; }
+    }else if( rc==LSMC_OK ){
+      rc = LSMC_NOTFOUND;
+    }
+    lsmcBufFree(&buf);
+    if( st.iLevelFound>=0 ){
+      atomic_fetch_add_explicit(&e->stats.anGetLevel[st.iLevelFound], 1,
+                                memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&e->stats.nSstConsulted, st.nSstConsulted,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBloomCheck, st.sst.nBloomCheck,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBloomNegative, st.sst.nBloomNegative,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBlockRead, st.sst.nBlockRead,
+                              memory_order_relaxed);
+    if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
+      dbError(pDb, rc, "%s: %06llu.sst is damaged", e->zDir,
+              (unsigned long long)iBad);
+    }else if( rc!=LSMC_OK && rc!=LSMC_NOTFOUND ){
+      dbError(pDb, rc, "%s: read failed", e->zDir);
+    }
+  }
+  if( rc==LSMC_NOTFOUND ){
+    atomic_fetch_add_explicit(&e->stats.nGetMiss, 1, memory_order_relaxed);
+  }
+  dbViewRelease(&view);
+  return rc;
+}
+
+/* The cleanup context of an iterator: its view, freed at close. */
+static void dbIterCleanup(void *pArg){
+  ReadView *p = (ReadView*)pArg;
+  lsmc_env *pEnv = p->e->pEnv;
+  dbViewRelease(p);
+  lsmcFree(pEnv, p);
+}
+
+int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                   const void *pLower, size_t nLower,
+                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
+  LsmEngine *e;
+  ReadView *pView;
+  LsmIter **apChild = 0;
+  LsmIter *pMerge = 0;
+  int nChild = 0;
+  int rc = LSMC_OK;
+  int i;
+
+  *ppIter = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  pView = lsmcMallocZero(pDb->pEnv, sizeof(ReadView));
+  if( pView==0 ) return dbError(pDb, LSMC_NOMEM, 0);
+  dbViewAcquire(e, pSnap, pView);
+  apChild = lsmcMallocZero(e->pEnv, sizeof(LsmIter*)
+                           * (size_t)(2 + lsmcVersionIterCount(pView->v)));
+  if( apChild==0 ) rc = LSMC_NOMEM;
+  if( rc==LSMC_OK ) rc = lsmcMemtableIter(pView->pMem, &apChild[nChild]);
+  if( rc==LSMC_OK ) nChild++;
+  if( rc==LSMC_OK && pView->pImm ){
+    rc = lsmcMemtableIter(pView->pImm, &apChild[nChild]);
+    if( rc==LSMC_OK ) nChild++;
+  }
+  if( rc==LSMC_OK ) rc = lsmcVersionIters(pView->v, apChild, &nChild);
+  if( rc==LSMC_OK ){
+    rc = lsmcMergeIterNew(e->pEnv, apChild, nChild, &pMerge);
+    nChild = 0;                        /* owned by the merge, even on error */
+  }
+  for(i=0; i<nChild; i++) lsmcIterClose(apChild[i]);
+  lsmcFree(e->pEnv, apChild);
+  if( rc==LSMC_OK ){
+    return lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
+                         pUpper, nUpper, dbIterCleanup, pView, ppIter);
+  }
+  dbIterCleanup(pView);
+  return dbError(pDb, rc, "%s: cannot open an iterator", e->zDir);
+}
+
+/* ----------------------------------------------------------- snapshots */
+
+int lsmc_snapshot_get(lsmc_db *pDb, lsmc_snapshot **ppSnap){
+  LsmEngine *e;
+  lsmc_snapshot *p;
+  *ppSnap = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  p = lsmcMallocZero(pDb->pEnv, sizeof(lsmc_snapshot));
+  if( p==0 ) return dbError(pDb, LSMC_NOMEM, 0);
+  pthread_mutex_lock(&e->mu);
+  p->iSeq = e->iLastSeq;
+  p->pNext = &e->snapList;
+  p->pPrev = e->snapList.pPrev;
+  p->pPrev->pNext = p;
+  e->snapList.pPrev = p;
+  pthread_mutex_unlock(&e->mu);
+  *ppSnap = p;
+  return LSMC_OK;
+}
+
+void lsmc_snapshot_release(lsmc_db *pDb, lsmc_snapshot *p){
+  LsmEngine *e;
+  if( pDb==0 || pDb->pEng==0 || p==0 ) return;
+  e = pDb->pEng;
+  pthread_mutex_lock(&e->mu);
+  p->pPrev->pNext = p->pNext;
+  p->pNext->pPrev = p->pPrev;
+  pthread_mutex_unlock(&e->mu);
+  lsmcFree(pDb->pEnv, p);
+}
+
+/* ---------------------------------------------------------- statistics */
+
+#define STAT(x) ((unsigned long long)atomic_load_explicit(&e->stats.x, \
+                                                          memory_order_relaxed))
+
+int lsmc_stats_json(lsmc_db *pDb, char **pzJson){
+  LsmEngine *e;
+  LsmcBuf buf;
+  char z[512];
+  int rc = LSMC_OK;
+  int i, n;
+  Version *v;
+  size_t nMem;
+  u64 iSeq;
+
+  *pzJson = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  lsmcBufInit(&buf, pDb->pEnv);
+  pthread_mutex_lock(&e->mu);
+  v = e->pVs->pCurrent;
+  lsmcVersionRef(v);
+  nMem = lsmcMemtableBytes(e->pMem) + (e->pImm ? lsmcMemtableBytes(e->pImm) : 0);
+  iSeq = e->iLastSeq;
+  pthread_mutex_unlock(&e->mu);
+
+  lsmcBufAppend(&rc, &buf, "{\"levels\":[", 11);
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
+    n = snprintf(z, sizeof(z), "%s{\"level\":%d,\"files\":%d,\"bytes\":%llu}",
+                 i ? "," : "", i, v->anFile[i],
+                 (unsigned long long)lsmcVersionLevelBytes(v, i));
+    lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  }
+  n = snprintf(z, sizeof(z),
+      "],\"memtable_bytes\":%llu,\"last_sequence\":%llu,"
+      "\"puts\":%llu,\"deletes\":%llu,\"write_groups\":%llu,"
+      "\"user_bytes\":%llu,\"wal_bytes\":%llu,\"wal_syncs\":%llu,"
+      "\"flushes\":%llu,\"flush_bytes\":%llu,\"stalls\":%llu,",
+      (unsigned long long)nMem, (unsigned long long)iSeq,
+      STAT(nPut), STAT(nDelete), STAT(nWriteGroup), STAT(nUserBytes),
+      STAT(nWalBytes), STAT(nWalSync), STAT(nFlush), STAT(nFlushBytes),
+      STAT(nStall));
+  lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  n = snprintf(z, sizeof(z),
+      "\"gets\":%llu,\"gets_memtable\":%llu,\"gets_missing\":%llu,"
+      "\"sst_consulted\":%llu,\"bloom_checks\":%llu,"
+      "\"bloom_negatives\":%llu,\"blocks_read\":%llu,\"gets_level\":[",
+      STAT(nGet), STAT(nGetMem), STAT(nGetMiss), STAT(nSstConsulted),
+      STAT(nBloomCheck), STAT(nBloomNegative), STAT(nBlockRead));
+  lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
+    n = snprintf(z, sizeof(z), "%s%llu", i ? "," : "", STAT(anGetLevel[i]));
+    lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  }
+  lsmcBufAppend(&rc, &buf, "]}", 3);      /* with the terminating NUL */
+  lsmcVersionUnref(v);
+  if( rc ){
+    lsmcBufFree(&buf);
+    return dbError(pDb, rc, 0);
+  }
+  *pzJson = (char*)buf.a;
+  return LSMC_OK;
+}

@@ -1,0 +1,130 @@
+/*
+** db.h -- the engine object shared by db.c (open, recovery, writes,
+** reads, close) and flush.c (the background thread and memtable flush).
+**
+** One LsmEngine exists per store directory per process; lsmc_db handles
+** reference it (a process-wide registry keyed by the directory's device
+** and inode, in db.c).  Each handle keeps its own last error message.
+**
+** Locking.  Engine.mu guards every field marked (mu).  The write leader
+** (the writer at the head of the queue) appends to the WAL and inserts
+** into pMem with mu released; only the leader may rotate pMem, so the
+** memtable has one writer at a time.  Readers take mu only to reference
+** pMem, pImm and the current version and to read iLastSeq.
+**
+** Sequence numbers: iLastSeq is the largest sequence number visible to
+** readers; a write group gets iLastSeq+1.. and is published (iLastSeq
+** advanced) after its memtable inserts complete.
+*/
+#ifndef LSMC_DB_H
+#define LSMC_DB_H
+
+#include "lsmcInt.h"
+#include "batch.h"
+#include "memtable.h"
+#include "options.h"
+#include "version.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct LsmEngine LsmEngine;
+typedef struct DbWriter DbWriter;
+
+/* A thread waiting to write (or to force a memtable rotation). */
+struct DbWriter {
+  lsmc_batch *pBatch;      /* Entries, or NULL to force a flush */
+  int bSync;               /* Needs an fsync before returning */
+  int bDone;               /* Completed by a leader */
+  int rc;                  /* Its outcome */
+  pthread_cond_t cv;       /* Signalled when done or at the head */
+  DbWriter *pNext;         /* Next in the queue */
+};
+
+struct lsmc_snapshot {
+  u64 iSeq;                /* Reads see sequence numbers <= this */
+  lsmc_snapshot *pPrev;    /* Engine's list of live snapshots (mu) */
+  lsmc_snapshot *pNext;
+};
+
+/* Counters; each is updated with a relaxed atomic add. */
+typedef struct DbStats DbStats;
+struct DbStats {
+  atomic_ullong nPut;              /* Entries put */
+  atomic_ullong nDelete;           /* Entries deleted */
+  atomic_ullong nWriteGroup;       /* WAL records (commit groups) */
+  atomic_ullong nUserBytes;        /* Key+value bytes written by users */
+  atomic_ullong nWalBytes;         /* Bytes appended to WALs */
+  atomic_ullong nWalSync;          /* WAL fsyncs */
+  atomic_ullong nFlush;            /* Memtable flushes */
+  atomic_ullong nFlushBytes;       /* Bytes of SSTables written by flushes */
+  atomic_ullong nGet;              /* Point lookups */
+  atomic_ullong nGetMem;           /* ... answered by a memtable */
+  atomic_ullong anGetLevel[LSMC_NUM_LEVELS];  /* ... answered by level i */
+  atomic_ullong nGetMiss;          /* ... not found anywhere */
+  atomic_ullong nSstConsulted;     /* SSTables consulted by lookups */
+  atomic_ullong nBloomCheck;       /* Bloom probes */
+  atomic_ullong nBloomNegative;    /* Probes that proved absence */
+  atomic_ullong nBlockRead;        /* Data blocks read by lookups */
+  atomic_ullong nStall;            /* Writes that waited for a flush */
+};
+
+struct LsmEngine {
+  lsmc_env *pEnv;          /* Env (from the options) */
+  char *zDir;              /* Store directory */
+  lsmc_options opts;       /* Copy of the options of the first open */
+  u64 iDev, iIno;          /* Identity of zDir, for the registry */
+  int nHandle;             /* Open handles (registry mutex) */
+  LsmEngine *pNextEngine;  /* Registry list (registry mutex) */
+  lsmc_file *pLock;        /* Held lock on LOCK */
+
+  pthread_mutex_t mu;      /* Guards the (mu) fields */
+  pthread_cond_t cvWork;   /* Background thread: work may be waiting */
+  pthread_cond_t cvDone;   /* A flush finished (or failed) */
+
+  MemTable *pMem;          /* Active memtable (mu; written by the leader) */
+  MemTable *pImm;          /* Memtable being flushed, or NULL (mu) */
+  u64 iImmWal;             /* WAL number holding pImm's entries (mu) */
+  void *pWal;              /* WalWriter of the active WAL (leader) */
+  u64 iWal;                /* Its file number (mu) */
+  VersionSet *pVs;         /* Files and manifest (mu) */
+  u64 iLastSeq;            /* Largest visible sequence number (mu) */
+
+  DbWriter *pWriterHead;   /* Writer queue (mu) */
+  DbWriter *pWriterTail;
+  lsmc_snapshot snapList;  /* Sentinel of the live snapshot list (mu) */
+
+  int bgError;             /* First WAL/manifest/flush error: sticky (mu) */
+  char *zBgError;          /* Its message (mu) */
+  int bBgThread;           /* A background thread was started */
+  pthread_t bgThread;      /* The flush thread */
+  int bShutdown;           /* Close in progress: thread must exit (mu) */
+  int bFlushing;           /* The background thread is flushing (mu) */
+
+  DbStats stats;           /* Counters */
+};
+
+/*
+** Flush pImm to a new L0 SSTable, install it, and delete its WAL.
+** REQUIRES: mu held and pImm not NULL; mu is released while the table is
+** written and held again on return.  On failure sets the sticky bgError.
+*/
+int lsmcFlushImm(LsmEngine*);
+
+/*
+** Write every entry of iterator-producing memtable pMem to SSTable
+** number iNum in the store directory and sync it (and the directory).
+** Fills *pFile for a version edit; pSmallest/pLargest buffers receive the
+** key bounds (pFile points into them).  REQUIRES: mu not held.
+*/
+int lsmcWriteLevel0(LsmEngine*, MemTable *pMem, u64 iNum, EditFile *pFile,
+                    LsmcBuf *pSmallest, LsmcBuf *pLargest);
+
+/* Start / stop the background flush thread. */
+int lsmcBgStart(LsmEngine*);
+void lsmcBgStop(LsmEngine*);          /* Waits for the thread to exit */
+
+/* Set the sticky background error (mu held). */
+void lsmcSetBgError(LsmEngine*, int rc, const char *zWhat);
+
+#endif /* LSMC_DB_H */

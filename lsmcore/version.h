@@ -1,0 +1,136 @@
+/*
+** version.h -- the refcounted set of live SSTables per level (a Version),
+** the file metadata they share (FileMeta), and the VersionSet that owns
+** the current version and the manifest.
+**
+** A Version never changes once built.  Level 0 holds files in newest-
+** first order (descending largest sequence number); their key ranges may
+** overlap.  Levels 1.. hold files in ascending key order with no overlap.
+** A reader (a get, an iterator) takes a reference on the current Version
+** and so keeps every file in it alive: a file removed by an edit is
+** marked obsolete and deleted from disk only when the last Version that
+** names it is released (FileMeta refcount reaching zero).
+**
+** Thread safety: Versions and FileMetas are immutable and refcounted with
+** atomics, so any thread may read them.  The VersionSet's fields are
+** changed only by the caller holding the db mutex (lsmcVersionSetApply is
+** called with it held: the edit is appended and synced, then the new
+** version installed).  SSTable readers are opened lazily, under the set's
+** own table mutex.
+*/
+#ifndef LSMC_VERSION_H
+#define LSMC_VERSION_H
+
+#include "lsmcInt.h"
+#include "iter.h"
+#include "manifest.h"
+#include "sst_reader.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct FileMeta FileMeta;
+typedef struct Version Version;
+typedef struct VersionSet VersionSet;
+typedef struct WalWriter WalWriter;
+
+struct FileMeta {
+  atomic_int nRef;        /* Versions (and others) holding this file */
+  VersionSet *pSet;       /* Owner: env, directory, table mutex */
+  u64 iNumber;            /* File number (NNNNNN.sst) */
+  u64 nSize;              /* Bytes */
+  u64 iMinSeq;            /* Smallest sequence number */
+  u64 iMaxSeq;            /* Largest sequence number */
+  u64 nEntries;           /* Entries */
+  u64 nDeletes;           /* Tombstones */
+  LsmcBuf smallest;       /* Smallest internal key */
+  LsmcBuf largest;        /* Largest internal key */
+  SstReader *pReader;     /* Opened on first use, under pSet->tableMu */
+  atomic_int bObsolete;   /* Removed by an edit: delete at last unref */
+};
+
+struct Version {
+  atomic_int nRef;                      /* References */
+  VersionSet *pSet;                     /* Owner */
+  int anFile[LSMC_NUM_LEVELS];          /* Files per level */
+  FileMeta **apFile[LSMC_NUM_LEVELS];   /* Files per level, ordered */
+};
+
+struct VersionSet {
+  lsmc_env *pEnv;              /* Env of the store */
+  char *zDir;                  /* Store directory (owned) */
+  int eRecovery;               /* LSMC_RECOVER_* for logs */
+  pthread_mutex_t tableMu;     /* Guards FileMeta.pReader opening */
+  Version *pCurrent;           /* Current version (one reference) */
+  u64 iNextFile;               /* Next unused file number */
+  u64 iLastSeq;                /* Largest sequence in any SST */
+  u64 iLogNumber;              /* WALs below this number are obsolete */
+  u64 iManifest;               /* Number of the live manifest, 0: none */
+  WalWriter *pManifest;        /* Writer on the live manifest */
+  u64 nManifestBytes;          /* Bytes written to it */
+};
+
+int lsmcVersionSetNew(lsmc_env*, const char *zDir, int eRecovery,
+                      VersionSet **pp);
+void lsmcVersionSetFree(VersionSet*);   /* Closes the manifest writer */
+
+/*
+** Recover the file set from CURRENT and the manifest it names.
+** LSMC_IOERR_NOENT if there is no CURRENT (a new store).
+*/
+int lsmcVersionSetRecover(VersionSet*);
+
+/*
+** Start a new manifest holding the current state (plus iLogNumber etc.),
+** sync it, and point CURRENT at it.  The old manifest file is left for the
+** caller's obsolete-file sweep.
+*/
+int lsmcVersionSetNewManifest(VersionSet*);
+
+/*
+** Append pEdit to the manifest, sync it, and install the resulting
+** version as current.  Files deleted by the edit are marked obsolete.
+** REQUIRES: the db mutex is held.  On error nothing changes.
+*/
+int lsmcVersionSetApply(VersionSet*, VersionEdit *pEdit);
+
+/* A file number that is never used again. */
+u64 lsmcVersionSetNewFileNumber(VersionSet*);
+
+void lsmcVersionRef(Version*);
+void lsmcVersionUnref(Version*);        /* NULL is a no-op */
+void lsmcFileRef(FileMeta*);
+void lsmcFileUnref(FileMeta*);          /* Deletes an obsolete file */
+
+/* Open (or return the open) SSTable reader of a file. */
+int lsmcFileReader(FileMeta*, SstReader **ppReader);
+
+/* Counters of one lookup in a version. */
+typedef struct VersionGetStat VersionGetStat;
+struct VersionGetStat {
+  u64 nSstConsulted;          /* SSTables whose key range held the key */
+  int iLevelFound;            /* Level answered (-1: none) */
+  SstGetStat sst;             /* Filter and block counters */
+};
+
+/*
+** Newest version of pKey with sequence <= iSeq in v's files: LSMC_OK with
+** *peKind PUT (value in pVal) or DELETE; LSMC_NOTFOUND; or an error.  On
+** LSMC_CORRUPT, *pzFile (if not NULL) gets the file number at fault.
+*/
+int lsmcVersionGet(Version*, const u8 *pKey, size_t nKey, u64 iSeq,
+                   int *peKind, LsmcBuf *pVal, VersionGetStat *pStat,
+                   u64 *piBadFile);
+
+/* Number of iterators lsmcVersionIters appends. */
+int lsmcVersionIterCount(const Version*);
+/* Append one iterator per L0 file and one per non-empty deeper level to
+** apIter (room for lsmcVersionIterCount).  *pn is advanced.  The version
+** must stay referenced while they live.  On error, the iterators already
+** appended stay in apIter for the caller to close. */
+int lsmcVersionIters(Version*, LsmIter **apIter, int *pn);
+
+/* Total bytes of level i. */
+u64 lsmcVersionLevelBytes(const Version*, int iLevel);
+
+#endif /* LSMC_VERSION_H */
