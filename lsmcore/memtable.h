@@ -25,21 +25,32 @@ int lsmcMemtableNew(lsmc_env*, MemTable **ppMem);
 void lsmcMemtableRef(MemTable*);
 void lsmcMemtableUnref(MemTable*);            /* NULL is a no-op */
 
-/* Add one entry.  LSMC_NOMEM if the arena cannot grow. */
+/*
+** Add one entry.  LSMC_NOMEM if the arena cannot grow; LSMC_MISUSE if
+** nKey, nVal or iSeq exceed LSMC_MAX_KEY, LSMC_MAX_VALUE, LSMC_MAX_SEQ.
+** REQUIRES: eKind is LSMC_KIND_PUT or LSMC_KIND_DELETE (with nVal==0);
+** no entry with the same key, iSeq and eKind was added before.
+*/
 int lsmcMemtableAdd(MemTable*, u64 iSeq, int eKind,
                     const u8 *pKey, size_t nKey, const u8 *pVal, size_t nVal);
 
 /*
 ** Look up the newest version of user key pKey with sequence <= iSeq.
-** Returns LSMC_OK with *peKind set to LSMC_KIND_PUT (*ppVal/*pnVal point
+** Returns LSMC_OK with *peKind set to LSMC_KIND_PUT (*ppVal and *pnVal point
 ** into the memtable, valid while the caller holds a reference) or
 ** LSMC_KIND_DELETE; LSMC_NOTFOUND if no version is visible.
+** For a tombstone *ppVal is set to NULL and *pnVal to 0; ppVal and pnVal
+** may be NULL.  An iSeq above LSMC_MAX_SEQ reads as LSMC_MAX_SEQ.  May
+** return LSMC_NOMEM (a key longer than ~240 bytes needs a temporary copy).
 */
 int lsmcMemtableGet(MemTable*, const u8 *pKey, size_t nKey, u64 iSeq,
                     int *peKind, const u8 **ppVal, size_t *pnVal);
 
-/* Approximate bytes of memory used (arena usage). */
+/* Bytes of the encoded entries added (what the memtable-size option
+** limits: flushed when it is reached). */
 size_t lsmcMemtableBytes(const MemTable*);
+/* Memory held by the memtable's arena (blocks and bookkeeping). */
+size_t lsmcMemtableMemory(const MemTable*);
 /* Number of entries added. */
 u64 lsmcMemtableCount(const MemTable*);
 

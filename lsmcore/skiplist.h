@@ -32,7 +32,7 @@ int lsmcSkipContains(SkipList*, const u8 *pEntry);
 
 /*
 ** A cursor over the list.  SkipIter is a plain struct so that it can be
-** embedded (no allocation); pEntry is NULL when not positioned.
+** embedded (no allocation); pNode is NULL when not positioned.
 */
 struct SkipIter {
   SkipList *pList;        /* List being walked */

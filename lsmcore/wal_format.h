@@ -18,6 +18,10 @@
 ** otherwise FIRST, MIDDLE..., LAST.  When fewer than 7 bytes remain in a
 ** block, they are zero-filled and the next fragment starts the next block.
 ** Type 0 with length 0 is padding or a zero-filled tail, never a fragment.
+** When exactly 7 bytes remain, a record that does not fit starts there
+** with an empty FIRST fragment.  An empty record is one FULL fragment of
+** length 0.  Every block that holds data begins with a fragment header
+** (a record never leaves a gap), which recovery relies on.
 **
 ** Recovery (wal_reader.c): a record is accepted only if all its fragments
 ** are whole and their checksums match.  The first failure ends the log.

@@ -1,0 +1,34 @@
+/*
+** bloom.h -- the SSTable's filter: one cache-line-blocked bloom filter
+** over the table's distinct user keys (format in sst_format.h, FILTER
+** BLOCK).  Each key touches one 64-byte line, so a probe costs one cache
+** miss.  The builder hands in the 64-bit hashes (lsmcHash64 of each user
+** key); a reader validates the block once (lsmcBloomCheck) and then
+** probes it with the hash of the key it looks up.
+**
+** Thread safety: the functions are pure, or append to the buffer given.
+*/
+#ifndef LSMC_BLOOM_H
+#define LSMC_BLOOM_H
+
+#include "lsmcInt.h"
+
+#define LSMC_BLOOM_LINE   64      /* Bytes in one cache line */
+#define LSMC_BLOOM_TAIL   5       /* u8 probes + u32 line count */
+#define LSMC_BLOOM_MAX_PROBES 30
+
+/* Probes per key for nBitsPerKey: round(bits * 0.69) in [1, 30]. */
+u32 lsmcBloomProbes(u32 nBitsPerKey);
+
+/* Append a filter over aHash[0..nHash) at nBitsPerKey (>= 1) to pOut. */
+void lsmcBloomBuild(int *pRc, LsmcBuf *pOut, const u64 *aHash, size_t nHash,
+                    u32 nBitsPerKey);
+
+/* LSMC_OK if a[0..n) is a well-formed filter, else LSMC_CORRUPT. */
+int lsmcBloomCheck(const u8 *a, size_t n);
+
+/* False if the key whose hash is h is certainly absent.
+** REQUIRES: lsmcBloomCheck(a, n) returned LSMC_OK. */
+int lsmcBloomMayContain(const u8 *a, size_t n, u64 h);
+
+#endif /* LSMC_BLOOM_H */

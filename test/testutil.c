@@ -1,0 +1,85 @@
+/*
+** testutil.c -- helpers for the Check suites (see testutil.h).  Tests may
+** call the C library and POSIX directly; the engine itself never does.
+*/
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void testDirNew(TestDir *p, const char *zTag){
+  const char *zTmp = getenv("TMPDIR");
+  snprintf(p->zPath, sizeof(p->zPath), "%s/lsmc_%s_XXXXXX",
+           (zTmp && zTmp[0]) ? zTmp : "/tmp", zTag);
+  if( mkdtemp(p->zPath)==0 ){
+    perror("mkdtemp");
+    abort();
+  }
+}
+
+void testRemoveTree(const char *zPath){
+  struct stat st;
+  if( lstat(zPath, &st)!=0 ) return;
+  if( S_ISDIR(st.st_mode) ){
+    DIR *d = opendir(zPath);
+    struct dirent *pEnt;
+    while( d && (pEnt = readdir(d))!=0 ){
+      char zChild[1024];
+      if( strcmp(pEnt->d_name, ".")==0 || strcmp(pEnt->d_name, "..")==0 ){
+        continue;
+      }
+      snprintf(zChild, sizeof(zChild), "%s/%s", zPath, pEnt->d_name);
+      testRemoveTree(zChild);
+    }
+    if( d ) closedir(d);
+    rmdir(zPath);
+  }else{
+    unlink(zPath);
+  }
+}
+
+void testDirFree(TestDir *p){
+  testRemoveTree(p->zPath);
+}
+
+void testDirPath(const TestDir *p, const char *zName, char *zOut, size_t nOut){
+  snprintf(zOut, nOut, "%s/%s", p->zPath, zName);
+}
+
+void testRngSeed(TestRng *p, uint64_t seed){
+  p->s = seed*0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
+  if( p->s==0 ) p->s = 1;
+}
+
+uint64_t testRngNext(TestRng *p){
+  uint64_t x = p->s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  p->s = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+uint32_t testRngBelow(TestRng *p, uint32_t n){
+  return n ? (uint32_t)((testRngNext(p) >> 32) % n) : 0;
+}
+
+int testCountFiles(const char *zDir, const char *zSuffix){
+  DIR *d = opendir(zDir);
+  struct dirent *pEnt;
+  size_t nSuffix = strlen(zSuffix);
+  int n = 0;
+  while( d && (pEnt = readdir(d))!=0 ){
+    size_t nName = strlen(pEnt->d_name);
+    if( strcmp(pEnt->d_name, ".")==0 || strcmp(pEnt->d_name, "..")==0 ) continue;
+    if( nName>=nSuffix && strcmp(&pEnt->d_name[nName-nSuffix], zSuffix)==0 ){
+      n++;
+    }
+  }
+  if( d ) closedir(d);
+  return n;
+}

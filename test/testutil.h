@@ -1,0 +1,37 @@
+/*
+** testutil.h -- small helpers shared by the Check suites: temporary store
+** directories (created under $TMPDIR or /tmp, removed recursively), a
+** seeded pseudo-random generator (so every failure names its seed), and
+** key formatting.  Test code only; not part of the engine.
+*/
+#ifndef LSMC_TESTUTIL_H
+#define LSMC_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh empty directory; the path is static storage in *pDir. */
+typedef struct TestDir TestDir;
+struct TestDir {
+  char zPath[256];      /* Directory created by testDirNew */
+};
+void testDirNew(TestDir*, const char *zTag);
+void testDirFree(TestDir*);            /* Removes it and everything in it */
+/* "<dir>/<name>" into zOut (size nOut). */
+void testDirPath(const TestDir*, const char *zName, char *zOut, size_t nOut);
+/* Remove a directory tree (best effort). */
+void testRemoveTree(const char *zPath);
+
+/* xorshift64* generator. */
+typedef struct TestRng TestRng;
+struct TestRng {
+  uint64_t s;           /* State, never 0 */
+};
+void testRngSeed(TestRng*, uint64_t seed);
+uint64_t testRngNext(TestRng*);
+uint32_t testRngBelow(TestRng*, uint32_t n);   /* Uniform in [0, n) */
+
+/* Count of files in zDir whose names end in zSuffix. */
+int testCountFiles(const char *zDir, const char *zSuffix);
+
+#endif /* LSMC_TESTUTIL_H */
