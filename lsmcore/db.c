@@ -4,6 +4,8 @@
 ** close.  The engine object and its locking rules are in db.h; the flush
 ** in flush.c.
 **
+** The read path, snapshots and statistics are in db_read.c.
+**
 ** Open (engineOpen):
 **   1. The directory is created if missing.  A directory that exists, is
 **      not empty and has no IDENTITY file is never adopted (nothing in it
@@ -29,10 +31,8 @@
 */
 #include "db.h"
 #include "coding.h"
-#include "db_iter.h"
 #include "env.h"
 #include "filename.h"
-#include "merge_iter.h"
 #include "wal_reader.h"
 #include "wal_writer.h"
 
@@ -49,12 +49,6 @@
 #define DB_IDENTITY_SIZE     24
 #define DB_IDENTITY_SEED     0x6c736d632d696400ULL
 
-struct lsmc_db {
-  LsmEngine *pEng;         /* Shared engine, or NULL if the open failed */
-  lsmc_env *pEnv;          /* Allocator of this handle */
-  char *zErrMsg;           /* Last error message, or NULL */
-};
-
 static pthread_mutex_t registryMu = PTHREAD_MUTEX_INITIALIZER;
 static LsmEngine *pRegistry = 0;      /* Open engines (registryMu) */
 
@@ -64,7 +58,7 @@ static LsmEngine *pRegistry = 0;      /* Open engines (registryMu) */
 ** Record the message of a failed call on pDb and return rc.  zFmt may be
 ** NULL for lsmc_errstr(rc) alone.
 */
-static int dbError(lsmc_db *pDb, int rc, const char *zFmt, ...){
+int lsmcDbError(lsmc_db *pDb, int rc, const char *zFmt, ...){
   char *zMsg = 0;
   if( pDb==0 ) return rc;
   lsmcFree(pDb->pEnv, pDb->zErrMsg);
@@ -303,7 +297,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
     lsmcFree(e->pEnv, zPath);
     if( rc==LSMC_OK && iTorn>=0 && st.nRecord>0 ){
       if( eRecovery==LSMC_RECOVER_STRICT ){
-        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: WAL %06llu ends early but "
+        rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: WAL %06llu ends early but "
             "WAL %06llu holds later records", e->zDir,
             (unsigned long long)wals.a[iTorn], (unsigned long long)wals.a[i]);
       }
@@ -312,7 +306,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
       if( st.bTail ) iTorn = i;
       if( st.bDamaged ) bStop = 1;
     }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
-      dbError(pDb, rc, "%s: WAL %06llu is damaged before its end", e->zDir,
+      lsmcDbError(pDb, rc, "%s: WAL %06llu is damaged before its end", e->zDir,
               (unsigned long long)wals.a[i]);
     }
   }
@@ -375,7 +369,7 @@ static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
       int bExists = 0;
       rc = zPath ? e->pEnv->xExists(e->pEnv, zPath, &bExists) : LSMC_NOMEM;
       if( rc==LSMC_OK && !bExists ){
-        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: %06llu.sst named by the "
+        rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: %06llu.sst named by the "
                      "manifest is missing", e->zDir, (unsigned long long)iNum);
       }
       lsmcFree(e->pEnv, zPath);
@@ -417,11 +411,11 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     if( rc==LSMC_IOERR_NOENT ){
       rc = LSMC_OK;
       if( pScan->nData>0 ){
-        rc = dbError(pDb, LSMC_CORRUPT_BKPT, "%s: CURRENT is missing but the "
+        rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: CURRENT is missing but the "
                      "store holds data files", e->zDir);
       }
     }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
-      dbError(pDb, rc, "%s: CURRENT or the manifest is damaged", e->zDir);
+      lsmcDbError(pDb, rc, "%s: CURRENT or the manifest is damaged", e->zDir);
     }
   }
   if( rc==LSMC_OK ) rc = dbCheckFiles(pDb, e);
@@ -499,18 +493,18 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
 
   if( rc==LSMC_OK && !bExists ){
     if( e->opts.aVal[LSMC_OPT_CREATE]==0 ){
-      rc = dbError(pDb, LSMC_CANTOPEN, "%s: no such store", zDir);
+      rc = lsmcDbError(pDb, LSMC_CANTOPEN, "%s: no such store", zDir);
     }else{
       rc = pEnv->xMkdir(pEnv, zDir);
-      if( rc ) dbError(pDb, rc, "%s: cannot create the directory", zDir);
+      if( rc ) lsmcDbError(pDb, rc, "%s: cannot create the directory", zDir);
     }
   }
   if( rc==LSMC_OK ){
     rc = dbScan(e, &scan);
-    if( rc ) dbError(pDb, rc, "%s: cannot list the directory", zDir);
+    if( rc ) lsmcDbError(pDb, rc, "%s: cannot list the directory", zDir);
   }
   if( rc==LSMC_OK && !scan.bIdentity && scan.nEntry>0 ){
-    rc = dbError(pDb, LSMC_CANTOPEN, "%s: not an lsmvtab store (the directory "
+    rc = lsmcDbError(pDb, LSMC_CANTOPEN, "%s: not an lsmvtab store (the directory "
                  "is not empty and has no IDENTITY file)", zDir);
   }
   if( rc==LSMC_OK ){
@@ -518,9 +512,9 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
     rc = zLock ? pEnv->xLock(pEnv, zLock, &e->pLock) : LSMC_NOMEM;
     lsmcFree(pEnv, zLock);
     if( rc==LSMC_BUSY ){
-      dbError(pDb, rc, "%s: the store is open in another process", zDir);
+      lsmcDbError(pDb, rc, "%s: the store is open in another process", zDir);
     }else if( rc ){
-      dbError(pDb, rc, "%s: cannot lock the store", zDir);
+      lsmcDbError(pDb, rc, "%s: cannot lock the store", zDir);
     }
   }
   if( rc==LSMC_OK ){
@@ -529,7 +523,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
       if( rc==LSMC_CORRUPT && !scan.bCurrent && scan.nData==0 ){
         rc = dbWriteIdentity(e);        /* creation was interrupted */
       }else if( rc ){
-        dbError(pDb, rc, "%s: IDENTITY is damaged", zDir);
+        lsmcDbError(pDb, rc, "%s: IDENTITY is damaged", zDir);
       }
     }else{
       rc = dbWriteIdentity(e);
@@ -541,7 +535,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   }
   if( rc==LSMC_OK ) rc = lsmcBgStart(e);
   if( rc!=LSMC_OK ){
-    if( pDb->zErrMsg==0 ) dbError(pDb, rc, "%s: cannot open the store", zDir);
+    if( pDb->zErrMsg==0 ) lsmcDbError(pDb, rc, "%s: cannot open the store", zDir);
     engineFree(e);
     return rc;
   }
@@ -812,9 +806,9 @@ int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
   }
   pthread_mutex_lock(&e->mu);
   if( e->zBgError ){
-    dbError(pDb, rc, "%s: %s", e->zDir, e->zBgError);
+    lsmcDbError(pDb, rc, "%s: %s", e->zDir, e->zBgError);
   }else{
-    dbError(pDb, rc, "%s: write failed", e->zDir);
+    lsmcDbError(pDb, rc, "%s: write failed", e->zDir);
   }
   pthread_mutex_unlock(&e->mu);
   return rc;
@@ -832,7 +826,7 @@ static int dbWriteOne(lsmc_db *pDb, int eKind, const void *pKey, size_t nKey,
                               : lsmc_batch_delete(&batch, pKey, nKey);
   }
   if( rc==LSMC_OK ) rc = lsmc_write(pDb, &batch, LSMC_SYNC_DEFAULT);
-  else dbError(pDb, rc, 0);
+  else lsmcDbError(pDb, rc, 0);
   lsmcBatchFinish(&batch);
   return rc;
 }
@@ -861,268 +855,9 @@ int lsmc_flush(lsmc_db *pDb){
     }
   }
   if( rc==LSMC_OK ) rc = e->bgError;
-  if( rc ) dbError(pDb, rc, "%s: %s", e->zDir,
+  if( rc ) lsmcDbError(pDb, rc, "%s: %s", e->zDir,
                    e->zBgError ? e->zBgError : "flush failed");
   pthread_mutex_unlock(&e->mu);
   return rc;
 }
 
-/* ----------------------------------------------------------- read path */
-
-/* What a reader pins: the memtables and the version, as of one moment. */
-typedef struct ReadView ReadView;
-struct ReadView {
-  LsmEngine *e;          /* Engine */
-  MemTable *pMem;        /* Active memtable (referenced) */
-  MemTable *pImm;        /* Immutable memtable or NULL (referenced) */
-  Version *v;            /* Current version (referenced) */
-  u64 iSeq;              /* Sequence number read at */
-};
-
-static void dbViewAcquire(LsmEngine *e, const lsmc_snapshot *pSnap,
-                          ReadView *p){
-  pthread_mutex_lock(&e->mu);
-  p->e = e;
-  p->pMem = e->pMem;
-  lsmcMemtableRef(p->pMem);
-  p->pImm = e->pImm;
-  if( p->pImm ) lsmcMemtableRef(p->pImm);
-  p->v = e->pVs->pCurrent;
-  lsmcVersionRef(p->v);
-  p->iSeq = pSnap ? pSnap->iSeq : e->iLastSeq;
-  pthread_mutex_unlock(&e->mu);
-}
-
-static void dbViewRelease(void *pArg){
-  ReadView *p = (ReadView*)pArg;
-  lsmcMemtableUnref(p->pMem);
-  lsmcMemtableUnref(p->pImm);
-  lsmcVersionUnref(p->v);
-}
-
-/* Copy p[0..n) into a caller-owned buffer (never NULL). */
-static int dbCopyOut(lsmc_env *pEnv, const u8 *p, size_t n, void **ppVal,
-                     size_t *pnVal){
-  u8 *pCopy = lsmcMalloc(pEnv, n ? n : 1);
-  if( pCopy==0 ) return LSMC_NOMEM;
-  if( n ) memcpy(pCopy, p, n);
-  *ppVal = pCopy;
-  *pnVal = n;
-  return LSMC_OK;
-}
-
-int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
-             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
-  LsmEngine *e;
-  ReadView view;
-  const u8 *pVal = 0;
-  size_t nVal = 0;
-  int eKind = 0;
-  int rc;
-  MemTable *apMem[2];
-  int i;
-
-  *ppVal = 0;
-  *pnVal = 0;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  atomic_fetch_add_explicit(&e->stats.nGet, 1, memory_order_relaxed);
-  dbViewAcquire(e, pSnap, &view);
-  apMem[0] = view.pMem;
-  apMem[1] = view.pImm;
-  rc = LSMC_NOTFOUND;
-  for(i=0; rc==LSMC_NOTFOUND && i<2; i++){
-    if( apMem[i]==0 ) continue;
-    rc = lsmcMemtableGet(apMem[i], pKey, nKey, view.iSeq, &eKind, &pVal, &nVal);
-  }
-  if( rc==LSMC_OK ){
-    atomic_fetch_add_explicit(&e->stats.nGetMem, 1, memory_order_relaxed);
-    if( eKind==LSMC_KIND_PUT ){
-      rc = dbCopyOut(pDb->pEnv, pVal, nVal, ppVal, pnVal);
-    }else{
-      rc = LSMC_NOTFOUND;
-    }
-  }else if( rc==LSMC_NOTFOUND ){
-    VersionGetStat st;
-    LsmcBuf buf;
-    u64 iBad = 0;
-    memset(&st, 0, sizeof(st));
-    lsmcBufInit(&buf, pDb->pEnv);
-    rc = lsmcVersionGet(view.v, pKey, nKey, view.iSeq, &eKind, &buf, &st, &iBad);
-    if( rc==LSMC_OK && eKind==LSMC_KIND_PUT ){
-      if( buf.a==0 ) rc = dbCopyOut(pDb->pEnv, 0, 0, ppVal, pnVal);
-      else{ *ppVal = buf.a; *pnVal = buf.n; buf.a = 0; }
-    }else if( rc==LSMC_OK ){
-      rc = LSMC_NOTFOUND;
-    }
-    lsmcBufFree(&buf);
-    if( st.iLevelFound>=0 ){
-      atomic_fetch_add_explicit(&e->stats.anGetLevel[st.iLevelFound], 1,
-                                memory_order_relaxed);
-    }
-    atomic_fetch_add_explicit(&e->stats.nSstConsulted, st.nSstConsulted,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->stats.nBloomCheck, st.sst.nBloomCheck,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->stats.nBloomNegative, st.sst.nBloomNegative,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->stats.nBlockRead, st.sst.nBlockRead,
-                              memory_order_relaxed);
-    if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
-      dbError(pDb, rc, "%s: %06llu.sst is damaged", e->zDir,
-              (unsigned long long)iBad);
-    }else if( rc!=LSMC_OK && rc!=LSMC_NOTFOUND ){
-      dbError(pDb, rc, "%s: read failed", e->zDir);
-    }
-  }
-  if( rc==LSMC_NOTFOUND ){
-    atomic_fetch_add_explicit(&e->stats.nGetMiss, 1, memory_order_relaxed);
-  }
-  dbViewRelease(&view);
-  return rc;
-}
-
-/* The cleanup context of an iterator: its view, freed at close. */
-static void dbIterCleanup(void *pArg){
-  ReadView *p = (ReadView*)pArg;
-  lsmc_env *pEnv = p->e->pEnv;
-  dbViewRelease(p);
-  lsmcFree(pEnv, p);
-}
-
-int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
-                   const void *pLower, size_t nLower,
-                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
-  LsmEngine *e;
-  ReadView *pView;
-  LsmIter **apChild = 0;
-  LsmIter *pMerge = 0;
-  int nChild = 0;
-  int rc = LSMC_OK;
-  int i;
-
-  *ppIter = 0;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  pView = lsmcMallocZero(pDb->pEnv, sizeof(ReadView));
-  if( pView==0 ) return dbError(pDb, LSMC_NOMEM, 0);
-  dbViewAcquire(e, pSnap, pView);
-  apChild = lsmcMallocZero(e->pEnv, sizeof(LsmIter*)
-                           * (size_t)(2 + lsmcVersionIterCount(pView->v)));
-  if( apChild==0 ) rc = LSMC_NOMEM;
-  if( rc==LSMC_OK ) rc = lsmcMemtableIter(pView->pMem, &apChild[nChild]);
-  if( rc==LSMC_OK ) nChild++;
-  if( rc==LSMC_OK && pView->pImm ){
-    rc = lsmcMemtableIter(pView->pImm, &apChild[nChild]);
-    if( rc==LSMC_OK ) nChild++;
-  }
-  if( rc==LSMC_OK ) rc = lsmcVersionIters(pView->v, apChild, &nChild);
-  if( rc==LSMC_OK ){
-    rc = lsmcMergeIterNew(e->pEnv, apChild, nChild, &pMerge);
-    nChild = 0;                        /* owned by the merge, even on error */
-  }
-  for(i=0; i<nChild; i++) lsmcIterClose(apChild[i]);
-  lsmcFree(e->pEnv, apChild);
-  if( rc==LSMC_OK ){
-    return lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
-                         pUpper, nUpper, dbIterCleanup, pView, ppIter);
-  }
-  dbIterCleanup(pView);
-  return dbError(pDb, rc, "%s: cannot open an iterator", e->zDir);
-}
-
-/* ----------------------------------------------------------- snapshots */
-
-int lsmc_snapshot_get(lsmc_db *pDb, lsmc_snapshot **ppSnap){
-  LsmEngine *e;
-  lsmc_snapshot *p;
-  *ppSnap = 0;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  p = lsmcMallocZero(pDb->pEnv, sizeof(lsmc_snapshot));
-  if( p==0 ) return dbError(pDb, LSMC_NOMEM, 0);
-  pthread_mutex_lock(&e->mu);
-  p->iSeq = e->iLastSeq;
-  p->pNext = &e->snapList;
-  p->pPrev = e->snapList.pPrev;
-  p->pPrev->pNext = p;
-  e->snapList.pPrev = p;
-  pthread_mutex_unlock(&e->mu);
-  *ppSnap = p;
-  return LSMC_OK;
-}
-
-void lsmc_snapshot_release(lsmc_db *pDb, lsmc_snapshot *p){
-  LsmEngine *e;
-  if( pDb==0 || pDb->pEng==0 || p==0 ) return;
-  e = pDb->pEng;
-  pthread_mutex_lock(&e->mu);
-  p->pPrev->pNext = p->pNext;
-  p->pNext->pPrev = p->pPrev;
-  pthread_mutex_unlock(&e->mu);
-  lsmcFree(pDb->pEnv, p);
-}
-
-/* ---------------------------------------------------------- statistics */
-
-#define STAT(x) ((unsigned long long)atomic_load_explicit(&e->stats.x, \
-                                                          memory_order_relaxed))
-
-int lsmc_stats_json(lsmc_db *pDb, char **pzJson){
-  LsmEngine *e;
-  LsmcBuf buf;
-  char z[512];
-  int rc = LSMC_OK;
-  int i, n;
-  Version *v;
-  size_t nMem;
-  u64 iSeq;
-
-  *pzJson = 0;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  lsmcBufInit(&buf, pDb->pEnv);
-  pthread_mutex_lock(&e->mu);
-  v = e->pVs->pCurrent;
-  lsmcVersionRef(v);
-  nMem = lsmcMemtableBytes(e->pMem) + (e->pImm ? lsmcMemtableBytes(e->pImm) : 0);
-  iSeq = e->iLastSeq;
-  pthread_mutex_unlock(&e->mu);
-
-  lsmcBufAppend(&rc, &buf, "{\"levels\":[", 11);
-  for(i=0; i<LSMC_NUM_LEVELS; i++){
-    n = snprintf(z, sizeof(z), "%s{\"level\":%d,\"files\":%d,\"bytes\":%llu}",
-                 i ? "," : "", i, v->anFile[i],
-                 (unsigned long long)lsmcVersionLevelBytes(v, i));
-    lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  }
-  n = snprintf(z, sizeof(z),
-      "],\"memtable_bytes\":%llu,\"last_sequence\":%llu,"
-      "\"puts\":%llu,\"deletes\":%llu,\"write_groups\":%llu,"
-      "\"user_bytes\":%llu,\"wal_bytes\":%llu,\"wal_syncs\":%llu,"
-      "\"flushes\":%llu,\"flush_bytes\":%llu,\"stalls\":%llu,",
-      (unsigned long long)nMem, (unsigned long long)iSeq,
-      STAT(nPut), STAT(nDelete), STAT(nWriteGroup), STAT(nUserBytes),
-      STAT(nWalBytes), STAT(nWalSync), STAT(nFlush), STAT(nFlushBytes),
-      STAT(nStall));
-  lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  n = snprintf(z, sizeof(z),
-      "\"gets\":%llu,\"gets_memtable\":%llu,\"gets_missing\":%llu,"
-      "\"sst_consulted\":%llu,\"bloom_checks\":%llu,"
-      "\"bloom_negatives\":%llu,\"blocks_read\":%llu,\"gets_level\":[",
-      STAT(nGet), STAT(nGetMem), STAT(nGetMiss), STAT(nSstConsulted),
-      STAT(nBloomCheck), STAT(nBloomNegative), STAT(nBlockRead));
-  lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  for(i=0; i<LSMC_NUM_LEVELS; i++){
-    n = snprintf(z, sizeof(z), "%s%llu", i ? "," : "", STAT(anGetLevel[i]));
-    lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  }
-  lsmcBufAppend(&rc, &buf, "]}", 3);      /* with the terminating NUL */
-  lsmcVersionUnref(v);
-  if( rc ){
-    lsmcBufFree(&buf);
-    return dbError(pDb, rc, 0);
-  }
-  *pzJson = (char*)buf.a;
-  return LSMC_OK;
-}

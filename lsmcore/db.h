@@ -104,6 +104,20 @@ struct LsmEngine {
   DbStats stats;           /* Counters */
 };
 
+/* A handle: one per lsmc_open(), sharing the engine. */
+struct lsmc_db {
+  LsmEngine *pEng;         /* Shared engine, or NULL if the open failed */
+  lsmc_env *pEnv;          /* Allocator of this handle */
+  char *zErrMsg;           /* Last error message, or NULL */
+};
+
+/*
+** Record the message of a failed call on pDb ("<text> (<rc text>)", or
+** the rc text alone when zFmt is NULL) and return rc.
+*/
+int lsmcDbError(lsmc_db *pDb, int rc, const char *zFmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
 /*
 ** Flush pImm to a new L0 SSTable, install it, and delete its WAL.
 ** REQUIRES: mu held and pImm not NULL; mu is released while the table is

@@ -371,7 +371,8 @@ static int verifyBlock(SstVerify *pV, const BlockIter *pIdx){
   if( lsmcSstHandleDecode(pVal, nVal, &h) ) return verifyFail(pV, "bad handle");
   if( h.iOff!=pV->iNextOff ) return verifyFail(pV, "not where expected");
   rc = sstReadBlock(p, &h, &pBlk);
-  if( rc ) return verifyFail(pV, "checksum or size mismatch");
+  if( rc==LSMC_CORRUPT ) return verifyFail(pV, "checksum or size mismatch");
+  if( rc ) return rc;                       /* I/O error or OOM */
   pV->iNextOff = h.iOff + h.nSize + LSMC_SST_TRAILER_SIZE;
   rc = lsmcBlockIterInit(&blk, p->pEnv, pBlk->a, pBlk->n);
   if( rc==LSMC_OK ) rc = lsmcBlockIterFirst(&blk);
@@ -394,7 +395,7 @@ static int verifyBlock(SstVerify *pV, const BlockIter *pIdx){
   ){
     rc = verifyFail(pV, "index key < last key");
   }
-  if( rc && rc!=LSMC_NOMEM ) rc = verifyFail(pV, "damaged entries");
+  if( rc==LSMC_CORRUPT ) rc = verifyFail(pV, "damaged entries");
   if( rc==LSMC_OK ) lsmcBufSet(&rc, &pV->indexKey, pIdxKey, nIdxKey);
   lsmcBlockIterClear(&blk);
   sstBlockFree(pBlk);
@@ -453,11 +454,11 @@ int lsmcSstVerify(SstReader *p, char **pzMsg){
     v.iBlock++;
     if( rc==LSMC_OK ) rc = lsmcBlockIterNext(&idx);
   }
-  if( rc && v.zMsg[0]==0 ){
+  if( rc==LSMC_CORRUPT && v.zMsg[0]==0 ){
     snprintf(v.zMsg, sizeof(v.zMsg), "index block damaged");
   }
   if( rc==LSMC_OK ) rc = verifyTotals(&v);
-  if( rc && rc!=LSMC_NOMEM ){
+  if( rc==LSMC_CORRUPT ){
     *pzMsg = lsmcStrdup(p->pEnv, v.zMsg);
   }
   lsmcBlockIterClear(&idx);

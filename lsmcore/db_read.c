@@ -1,0 +1,275 @@
+/*
+** db_read.c -- the engine's read side: point lookups (memtables, then the
+** version's SSTables newest first), iterators (a merging iterator over
+** every source under a db_iter), snapshots, and the statistics report.
+**
+** A reader pins what it reads -- the active and immutable memtables and
+** the current version -- under the engine mutex (a ReadView), then reads
+** without any lock; a flush or compaction that happens meanwhile changes
+** neither the pinned memtables nor the pinned files, so the reader's
+** answers stay those of its sequence number.
+*/
+#include "db.h"
+#include "coding.h"
+#include "db_iter.h"
+#include "merge_iter.h"
+
+#include <stdio.h>
+
+/* What a reader pins: the memtables and the version, as of one moment. */
+typedef struct ReadView ReadView;
+struct ReadView {
+  LsmEngine *e;          /* Engine */
+  MemTable *pMem;        /* Active memtable (referenced) */
+  MemTable *pImm;        /* Immutable memtable or NULL (referenced) */
+  Version *v;            /* Current version (referenced) */
+  u64 iSeq;              /* Sequence number read at */
+};
+
+static void dbViewAcquire(LsmEngine *e, const lsmc_snapshot *pSnap,
+                          ReadView *p){
+  pthread_mutex_lock(&e->mu);
+  p->e = e;
+  p->pMem = e->pMem;
+  lsmcMemtableRef(p->pMem);
+  p->pImm = e->pImm;
+  if( p->pImm ) lsmcMemtableRef(p->pImm);
+  p->v = e->pVs->pCurrent;
+  lsmcVersionRef(p->v);
+  p->iSeq = pSnap ? pSnap->iSeq : e->iLastSeq;
+  pthread_mutex_unlock(&e->mu);
+}
+
+static void dbViewRelease(void *pArg){
+  ReadView *p = (ReadView*)pArg;
+  lsmcMemtableUnref(p->pMem);
+  lsmcMemtableUnref(p->pImm);
+  lsmcVersionUnref(p->v);
+}
+
+/* Copy p[0..n) into a caller-owned buffer (never NULL). */
+static int dbCopyOut(lsmc_env *pEnv, const u8 *p, size_t n, void **ppVal,
+                     size_t *pnVal){
+  u8 *pCopy = lsmcMalloc(pEnv, n ? n : 1);
+  if( pCopy==0 ) return LSMC_NOMEM;
+  if( n ) memcpy(pCopy, p, n);
+  *ppVal = pCopy;
+  *pnVal = n;
+  return LSMC_OK;
+}
+
+int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
+  LsmEngine *e;
+  ReadView view;
+  const u8 *pVal = 0;
+  size_t nVal = 0;
+  int eKind = 0;
+  int rc;
+  MemTable *apMem[2];
+  int i;
+
+  *ppVal = 0;
+  *pnVal = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  atomic_fetch_add_explicit(&e->stats.nGet, 1, memory_order_relaxed);
+  dbViewAcquire(e, pSnap, &view);
+  apMem[0] = view.pMem;
+  apMem[1] = view.pImm;
+  rc = LSMC_NOTFOUND;
+  for(i=0; rc==LSMC_NOTFOUND && i<2; i++){
+    if( apMem[i]==0 ) continue;
+    rc = lsmcMemtableGet(apMem[i], pKey, nKey, view.iSeq, &eKind, &pVal, &nVal);
+  }
+  if( rc==LSMC_OK ){
+    atomic_fetch_add_explicit(&e->stats.nGetMem, 1, memory_order_relaxed);
+    if( eKind==LSMC_KIND_PUT ){
+      rc = dbCopyOut(pDb->pEnv, pVal, nVal, ppVal, pnVal);
+    }else{
+      rc = LSMC_NOTFOUND;
+    }
+  }else if( rc==LSMC_NOTFOUND ){
+    VersionGetStat st;
+    LsmcBuf buf;
+    u64 iBad = 0;
+    memset(&st, 0, sizeof(st));
+    lsmcBufInit(&buf, pDb->pEnv);
+    rc = lsmcVersionGet(view.v, pKey, nKey, view.iSeq, &eKind, &buf, &st, &iBad);
+    if( rc==LSMC_OK && eKind==LSMC_KIND_PUT ){
+      if( buf.a==0 ) rc = dbCopyOut(pDb->pEnv, 0, 0, ppVal, pnVal);
+      else{ *ppVal = buf.a; *pnVal = buf.n; buf.a = 0; }
+    }else if( rc==LSMC_OK ){
+      rc = LSMC_NOTFOUND;
+    }
+    lsmcBufFree(&buf);
+    if( st.iLevelFound>=0 ){
+      atomic_fetch_add_explicit(&e->stats.anGetLevel[st.iLevelFound], 1,
+                                memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&e->stats.nSstConsulted, st.nSstConsulted,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBloomCheck, st.sst.nBloomCheck,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBloomNegative, st.sst.nBloomNegative,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nBlockRead, st.sst.nBlockRead,
+                              memory_order_relaxed);
+    if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
+      lsmcDbError(pDb, rc, "%s: %06llu.sst is damaged", e->zDir,
+              (unsigned long long)iBad);
+    }else if( rc!=LSMC_OK && rc!=LSMC_NOTFOUND ){
+      lsmcDbError(pDb, rc, "%s: read failed", e->zDir);
+    }
+  }
+  if( rc==LSMC_NOTFOUND ){
+    atomic_fetch_add_explicit(&e->stats.nGetMiss, 1, memory_order_relaxed);
+  }
+  dbViewRelease(&view);
+  return rc;
+}
+
+/* The cleanup context of an iterator: its view, freed at close. */
+static void dbIterCleanup(void *pArg){
+  ReadView *p = (ReadView*)pArg;
+  lsmc_env *pEnv = p->e->pEnv;
+  dbViewRelease(p);
+  lsmcFree(pEnv, p);
+}
+
+int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                   const void *pLower, size_t nLower,
+                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
+  LsmEngine *e;
+  ReadView *pView;
+  LsmIter **apChild = 0;
+  LsmIter *pMerge = 0;
+  int nChild = 0;
+  int rc = LSMC_OK;
+  int i;
+
+  *ppIter = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  pView = lsmcMallocZero(pDb->pEnv, sizeof(ReadView));
+  if( pView==0 ) return lsmcDbError(pDb, LSMC_NOMEM, 0);
+  dbViewAcquire(e, pSnap, pView);
+  apChild = lsmcMallocZero(e->pEnv, sizeof(LsmIter*)
+                           * (size_t)(2 + lsmcVersionIterCount(pView->v)));
+  if( apChild==0 ) rc = LSMC_NOMEM;
+  if( rc==LSMC_OK ) rc = lsmcMemtableIter(pView->pMem, &apChild[nChild]);
+  if( rc==LSMC_OK ) nChild++;
+  if( rc==LSMC_OK && pView->pImm ){
+    rc = lsmcMemtableIter(pView->pImm, &apChild[nChild]);
+    if( rc==LSMC_OK ) nChild++;
+  }
+  if( rc==LSMC_OK ) rc = lsmcVersionIters(pView->v, apChild, &nChild);
+  if( rc==LSMC_OK ){
+    rc = lsmcMergeIterNew(e->pEnv, apChild, nChild, &pMerge);
+    nChild = 0;                        /* owned by the merge, even on error */
+  }
+  for(i=0; i<nChild; i++) lsmcIterClose(apChild[i]);
+  lsmcFree(e->pEnv, apChild);
+  if( rc==LSMC_OK ){
+    return lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
+                         pUpper, nUpper, dbIterCleanup, pView, ppIter);
+  }
+  dbIterCleanup(pView);
+  return lsmcDbError(pDb, rc, "%s: cannot open an iterator", e->zDir);
+}
+
+/* ----------------------------------------------------------- snapshots */
+
+int lsmc_snapshot_get(lsmc_db *pDb, lsmc_snapshot **ppSnap){
+  LsmEngine *e;
+  lsmc_snapshot *p;
+  *ppSnap = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  p = lsmcMallocZero(pDb->pEnv, sizeof(lsmc_snapshot));
+  if( p==0 ) return lsmcDbError(pDb, LSMC_NOMEM, 0);
+  pthread_mutex_lock(&e->mu);
+  p->iSeq = e->iLastSeq;
+  p->pNext = &e->snapList;
+  p->pPrev = e->snapList.pPrev;
+  p->pPrev->pNext = p;
+  e->snapList.pPrev = p;
+  pthread_mutex_unlock(&e->mu);
+  *ppSnap = p;
+  return LSMC_OK;
+}
+
+void lsmc_snapshot_release(lsmc_db *pDb, lsmc_snapshot *p){
+  LsmEngine *e;
+  if( pDb==0 || pDb->pEng==0 || p==0 ) return;
+  e = pDb->pEng;
+  pthread_mutex_lock(&e->mu);
+  p->pPrev->pNext = p->pNext;
+  p->pNext->pPrev = p->pPrev;
+  pthread_mutex_unlock(&e->mu);
+  lsmcFree(pDb->pEnv, p);
+}
+
+/* ---------------------------------------------------------- statistics */
+
+#define STAT(x) ((unsigned long long)atomic_load_explicit(&e->stats.x, \
+                                                          memory_order_relaxed))
+
+int lsmc_stats_json(lsmc_db *pDb, char **pzJson){
+  LsmEngine *e;
+  LsmcBuf buf;
+  char z[512];
+  int rc = LSMC_OK;
+  int i, n;
+  Version *v;
+  size_t nMem;
+  u64 iSeq;
+
+  *pzJson = 0;
+  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  lsmcBufInit(&buf, pDb->pEnv);
+  pthread_mutex_lock(&e->mu);
+  v = e->pVs->pCurrent;
+  lsmcVersionRef(v);
+  nMem = lsmcMemtableBytes(e->pMem) + (e->pImm ? lsmcMemtableBytes(e->pImm) : 0);
+  iSeq = e->iLastSeq;
+  pthread_mutex_unlock(&e->mu);
+
+  lsmcBufAppend(&rc, &buf, "{\"levels\":[", 11);
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
+    n = snprintf(z, sizeof(z), "%s{\"level\":%d,\"files\":%d,\"bytes\":%llu}",
+                 i ? "," : "", i, v->anFile[i],
+                 (unsigned long long)lsmcVersionLevelBytes(v, i));
+    lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  }
+  n = snprintf(z, sizeof(z),
+      "],\"memtable_bytes\":%llu,\"last_sequence\":%llu,"
+      "\"puts\":%llu,\"deletes\":%llu,\"write_groups\":%llu,"
+      "\"user_bytes\":%llu,\"wal_bytes\":%llu,\"wal_syncs\":%llu,"
+      "\"flushes\":%llu,\"flush_bytes\":%llu,\"stalls\":%llu,",
+      (unsigned long long)nMem, (unsigned long long)iSeq,
+      STAT(nPut), STAT(nDelete), STAT(nWriteGroup), STAT(nUserBytes),
+      STAT(nWalBytes), STAT(nWalSync), STAT(nFlush), STAT(nFlushBytes),
+      STAT(nStall));
+  lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  n = snprintf(z, sizeof(z),
+      "\"gets\":%llu,\"gets_memtable\":%llu,\"gets_missing\":%llu,"
+      "\"sst_consulted\":%llu,\"bloom_checks\":%llu,"
+      "\"bloom_negatives\":%llu,\"blocks_read\":%llu,\"gets_level\":[",
+      STAT(nGet), STAT(nGetMem), STAT(nGetMiss), STAT(nSstConsulted),
+      STAT(nBloomCheck), STAT(nBloomNegative), STAT(nBlockRead));
+  lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
+    n = snprintf(z, sizeof(z), "%s%llu", i ? "," : "", STAT(anGetLevel[i]));
+    lsmcBufAppend(&rc, &buf, z, (size_t)n);
+  }
+  lsmcBufAppend(&rc, &buf, "]}", 3);      /* with the terminating NUL */
+  lsmcVersionUnref(v);
+  if( rc ){
+    lsmcBufFree(&buf);
+    return lsmcDbError(pDb, rc, 0);
+  }
+  *pzJson = (char*)buf.a;
+  return LSMC_OK;
+}
