@@ -92,6 +92,8 @@ struct BenchCounters {
   unsigned long long nWal;       /* "wal_bytes" */
   unsigned long long nFlush;     /* "flush_bytes" */
   unsigned long long nCompact;   /* "compaction_bytes", if reported */
+  unsigned long long nGroup;     /* "write_groups": WAL records written */
+  unsigned long long nSync;      /* "wal_syncs": WAL fsyncs */
 };
 
 /* The whole run. */
@@ -214,6 +216,8 @@ static int benchCounters(lsmc_db *pDb, BenchCounters *pC, int bPrint){
     pC->nFlush = benchJsonU64(zJson, "flush_bytes");
     pC->nCompact = benchJsonU64(zJson, "compaction_bytes")
                  + benchJsonU64(zJson, "compact_bytes");
+    pC->nGroup = benchJsonU64(zJson, "write_groups");
+    pC->nSync = benchJsonU64(zJson, "wal_syncs");
     if( bPrint ) printf("stats        : %s\n", zJson);
   }
   lsmc_free(pDb, zJson);
@@ -554,8 +558,9 @@ static void benchReport(Bench *p, const BenchWorkload *pW,
   if( pW->eOps==BENCH_OPS_READS && pW->xRun!=benchReadSeq ){
     snprintf(zExtra, sizeof(zExtra), " (%lld of %lld found)", nFound, nDone);
   }else if( nUser>0 ){
-    snprintf(zExtra, sizeof(zExtra), " wamp %.2f",
-             (double)(nWal+nFlush+nCompact)/(double)nUser);
+    snprintf(zExtra, sizeof(zExtra), " wamp %.2f; %llu groups, %llu syncs",
+             (double)(nWal+nFlush+nCompact)/(double)nUser,
+             pB->nGroup - pA->nGroup, pB->nSync - pA->nSync);
   }
   printf("%-12s : %11.3f micros/op %9.0f ops/s %7.1f MB/s;"
          " wrote %.1f MB (wal %.1f, flush %.1f, compact %.1f);"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# ci-summary.sh -- sum the results of every test run in the given build
+# directories and print one line "N passed, N failed".  A Check program
+# counts its checks (Checks - Failures - Errors passed); any other test
+# (SQL scripts) counts as one, from its .trs result.
+n_pass=0
+n_fail=0
+for d in "$@"; do
+  for trs in $(find "$d" -name '*.trs' 2>/dev/null | sort); do
+    log="${trs%.trs}.log"
+    line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" 2>/dev/null | tail -1)
+    if [ -n "$line" ]; then
+      c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+      f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+      e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+      n_pass=$((n_pass + c - f - e))
+      n_fail=$((n_fail + f + e))
+      # A program that crashed after its summary still fails.
+      if grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" && [ "$((f + e))" -eq 0 ]; then
+        n_fail=$((n_fail + 1))
+      fi
+    elif grep -q '^:test-result: PASS' "$trs"; then
+      n_pass=$((n_pass + 1))
+    elif grep -q '^:test-result: SKIP' "$trs"; then
+      :
+    else
+      n_fail=$((n_fail + 1))
+    fi
+  done
+done
+echo "$n_pass passed, $n_fail failed"
