@@ -26,8 +26,8 @@ void lsmcBlockBuilderInit(BlockBuilder *p, lsmc_env *pEnv, u32 nInterval){
 }
 
 /*
-** Empty the builder: no entries, one restart point at offset 0 (pending:
-** the restart buffer is encoded when the first entry arrives or at Finish).
+** Empty the builder for the next block.  The restart at offset 0 is
+** recorded when the first entry arrives, or by Finish for an empty block.
 */
 void lsmcBlockBuilderReset(BlockBuilder *p){
   p->buf.n = 0;

@@ -202,7 +202,9 @@ static int dbCollect(LsmEngine *e, int eType, NumList *pList){
   pList->eType = eType;
   pList->pEnv = e->pEnv;
   rc = e->pEnv->xList(e->pEnv, e->zDir, dbCollectEntry, pList);
-  if( rc==LSMC_OK ) qsort(pList->a, (size_t)pList->n, sizeof(u64), dbCmpU64);
+  if( rc==LSMC_OK && pList->n>1 ){
+    qsort(pList->a, (size_t)pList->n, sizeof(u64), dbCmpU64);
+  }
   return rc;
 }
 

@@ -41,8 +41,9 @@
 **     restarts: u32 offset[nRestart]   offset of each restart entry
 **               u32 nRestart           >= 1
 **
-** Every nRestart-th entry (the first entry included) is a restart point:
-** its shared is 0 and its offset is listed in the restart array.  The
+** Entry 0 and every R-th entry after it (R = the restart interval,
+** SstOptions.nRestart; a reader does not need R) is a restart point: its
+** shared is 0 and its offset is listed in the restart array.  The
 ** offsets are strictly increasing, the first is 0, and every one is below
 ** the start of the restart array (an empty block is exactly the 8 bytes
 ** offset[0]=0, nRestart=1).  Every key is at least 8 bytes (an internal

@@ -209,8 +209,16 @@ START_TEST(test_empty){
   ck_assert_int_eq(rc, LSMC_OK);
   ck_assert_int_eq(lsmcBlockIterInit(&it, tEnv(), pBuf->a, pBuf->n), LSMC_OK);
   ck_assert_int_eq(lsmcBlockIterLast(&it), LSMC_OK);
-  ck_assert(isEntry(&it, 1, 0)==0);   /* value "x" differs from makeVal */
   ck_assert(lsmcBlockIterValid(&it));
+  {
+    size_t nK, nV;
+    ck_assert_mem_eq(lsmcBlockIterKey(&it, &nK), aKey, nKey);
+    ck_assert_uint_eq(nK, nKey);
+    ck_assert_mem_eq(lsmcBlockIterValue(&it, &nV), "x", 1);
+    ck_assert_uint_eq(nV, 1);
+  }
+  ck_assert_int_eq(lsmcBlockIterPrev(&it), LSMC_OK);
+  ck_assert(!lsmcBlockIterValid(&it));
   lsmcBlockIterClear(&it);
   lsmcBlockBuilderFree(&b);
 }

@@ -267,9 +267,10 @@ static int benchDestroy(const char *zDir){
     if( strcmp(pEnt->d_name, "IDENTITY")==0 ) bOurs = 1;
   }
   if( nFile>0 && !bOurs ){
+    closedir(pDir);
     fprintf(stderr, "db_bench: %s is not an lsmcore store; not removing it\n",
             zDir);
-    rc = -1;
+    return -1;
   }else{
     rewinddir(pDir);
     while( rc==0 && (pEnt = readdir(pDir))!=0 ){
@@ -956,6 +957,10 @@ static int benchCheckList(const char *zList){
   return 0;
 }
 
+/*
+** Parse the arguments, run the workloads in order, print the summary and
+** clean up.  Exits 0 on success, 1 on a bad argument or any engine error.
+*/
 int main(int argc, char **argv){
   Bench b;
   const char *z;
