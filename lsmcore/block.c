@@ -326,12 +326,14 @@ static const LsmIterMethods blockIterMethods = {
 };
 
 /*
-** Allocate an LsmIter over a[0..n).  The release hook owns the block
-** memory from now on, whatever the outcome.
+** Allocate an LsmIter over a[0..n), validating the restart array fully
+** unless bChecked says the bytes passed lsmcBlockIterInit before.  The
+** release hook owns the block memory from now on, whatever the outcome.
 */
-int lsmcBlockIterNew(
+static int blockIterNew(
   lsmc_env *pEnv,                 /* Allocator */
   const u8 *a, size_t n,          /* Block contents */
+  int bChecked,                   /* True: a[] passed a full Init before */
   void (*xRelease)(void*),        /* Releases a[] at close, or NULL */
   void *pArg,                     /* Argument of xRelease */
   LsmIter **ppIter                /* OUT: the new iterator */
@@ -348,11 +350,22 @@ int lsmcBlockIterNew(
   p->pEnv = pEnv;
   p->xRelease = xRelease;
   p->pReleaseArg = pArg;
-  rc = lsmcBlockIterInit(&p->blk, pEnv, a, n);
+  rc = blockInit(&p->blk, pEnv, a, n, !bChecked);
   if( rc ){
     blkClose(&p->base);
     return rc;
   }
   *ppIter = &p->base;
   return LSMC_OK;
+}
+
+int lsmcBlockIterNew(lsmc_env *pEnv, const u8 *a, size_t n,
+                     void (*xRelease)(void*), void *pArg, LsmIter **ppIter){
+  return blockIterNew(pEnv, a, n, 0, xRelease, pArg, ppIter);
+}
+
+int lsmcBlockIterNewChecked(lsmc_env *pEnv, const u8 *a, size_t n,
+                            void (*xRelease)(void*), void *pArg,
+                            LsmIter **ppIter){
+  return blockIterNew(pEnv, a, n, 1, xRelease, pArg, ppIter);
 }

@@ -78,5 +78,10 @@ const u8 *lsmcBlockIterValue(const BlockIter*, size_t *pnVal);
 */
 int lsmcBlockIterNew(lsmc_env*, const u8 *a, size_t n,
                      void (*xRelease)(void*), void *pArg, LsmIter **ppIter);
+/* The same for bytes that passed lsmcBlockIterInit before and have not
+** changed since (a block cache's verified blocks). */
+int lsmcBlockIterNewChecked(lsmc_env*, const u8 *a, size_t n,
+                            void (*xRelease)(void*), void *pArg,
+                            LsmIter **ppIter);
 
 #endif /* LSMC_BLOCK_H */

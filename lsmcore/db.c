@@ -407,7 +407,9 @@ static int dbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
 */
 static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
   int rc = lsmcVersionSetNew(e->pEnv, e->zDir,
-                             (int)e->opts.aVal[LSMC_OPT_RECOVERY], &e->pVs);
+                             (int)e->opts.aVal[LSMC_OPT_RECOVERY],
+                             (u64)e->opts.aVal[LSMC_OPT_MAX_OPEN_FILES],
+                             e->pBlockCache, &e->pVs);
   if( rc==LSMC_OK ){
     rc = lsmcVersionSetRecover(e->pVs);
     if( rc==LSMC_IOERR_NOENT ){
@@ -464,6 +466,7 @@ static void engineFree(LsmEngine *e){
   lsmcMemtableUnref(e->pMem);
   lsmcMemtableUnref(e->pImm);
   lsmcVersionSetFree(e->pVs);
+  if( e->pBlockCache ) lsmcCacheSharedRelease(e->pBlockCache);
   if( e->pLock ) pEnv->xUnlock(pEnv, e->pLock);
   pthread_mutex_destroy(&e->mu);
   pthread_cond_destroy(&e->cvWork);
@@ -490,8 +493,17 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   pthread_mutex_init(&e->mu, 0);
   pthread_cond_init(&e->cvWork, 0);
   pthread_cond_init(&e->cvDone, 0);
+  switch( e->opts.aVal[LSMC_OPT_COMPACTION] ){
+    case LSMC_COMPACTION_TIERED: e->pStrategy = &lsmcTiered;  break;
+    case LSMC_COMPACTION_FIFO:   e->pStrategy = &lsmcFifo;    break;
+    default:                     e->pStrategy = &lsmcLeveled; break;
+  }
   e->zDir = lsmcStrdup(pEnv, zDir);
   rc = e->zDir ? pEnv->xExists(pEnv, zDir, &bExists) : LSMC_NOMEM;
+  if( rc==LSMC_OK && e->opts.aVal[LSMC_OPT_CACHE_SIZE]>0 ){
+    rc = lsmcCacheShared((u64)e->opts.aVal[LSMC_OPT_CACHE_SIZE],
+                         &e->pBlockCache);
+  }
 
   if( rc==LSMC_OK && !bExists ){
     if( e->opts.aVal[LSMC_OPT_CREATE]==0 ){
@@ -611,12 +623,36 @@ int lsmc_close(lsmc_db *pDb){
 */
 static int dbMakeRoom(LsmEngine *e, int bForce){
   size_t nLimit = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE];
+  int bDelayed = 0;
   int rc = LSMC_OK;
   while( rc==LSMC_OK ){
     WalWriter *pNewWal = 0;
     MemTable *pNewMem = 0;
     u64 iNewWal = 0;
     if( e->bgError ) return e->bgError;
+    if( e->bBgThread ){
+      /* Backpressure: too many runs for reads to stay cheap. */
+      int nRun = e->pStrategy->xRuns(e->pVs->pCurrent);
+      if( nRun>=e->opts.aVal[LSMC_OPT_L0_STOP] ){
+        u64 iStart = e->pEnv->xNowMicros(e->pEnv);
+        atomic_fetch_add_explicit(&e->stats.nStallStop, 1, memory_order_relaxed);
+        pthread_cond_signal(&e->cvWork);
+        pthread_cond_wait(&e->cvDone, &e->mu);
+        atomic_fetch_add_explicit(&e->stats.nStallMicros,
+            e->pEnv->xNowMicros(e->pEnv) - iStart, memory_order_relaxed);
+        continue;
+      }
+      if( nRun>=e->opts.aVal[LSMC_OPT_L0_SLOWDOWN] && !bDelayed ){
+        bDelayed = 1;
+        atomic_fetch_add_explicit(&e->stats.nStallSlow, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&e->stats.nStallMicros, 1000,
+                                  memory_order_relaxed);
+        pthread_mutex_unlock(&e->mu);
+        e->pEnv->xSleep(e->pEnv, 1000);
+        pthread_mutex_lock(&e->mu);
+        continue;
+      }
+    }
     if( !bForce && lsmcMemtableBytes(e->pMem)<nLimit ) return LSMC_OK;
     if( bForce && lsmcMemtableCount(e->pMem)==0 ) return LSMC_OK;
     if( e->pImm ){
@@ -648,7 +684,9 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
     if( e->bBgThread ){
       pthread_cond_signal(&e->cvWork);
     }else{
+      int bDid = 1;
       lsmcFlushImm(e);
+      while( e->bgError==LSMC_OK && bDid ) lsmcCompactOnce(e, &bDid);
       if( e->bgError ) return e->bgError;
     }
   }
@@ -859,6 +897,37 @@ int lsmc_flush(lsmc_db *pDb){
   if( rc==LSMC_OK ) rc = e->bgError;
   if( rc ) lsmcDbError(pDb, rc, "%s: %s", e->zDir,
                    e->zBgError ? e->zBgError : "flush failed");
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int lsmc_compact_range(lsmc_db *pDb, const void *pBegin, size_t nBegin,
+                       const void *pEnd, size_t nEnd){
+  LsmEngine *e;
+  int iStep = 0;
+  int rc = lsmc_flush(pDb);
+  if( rc ) return rc;
+  e = pDb->pEng;
+  pthread_mutex_lock(&e->mu);
+  while( e->bCompacting ) pthread_cond_wait(&e->cvDone, &e->mu);
+  e->bCompacting = 1;
+  while( rc==LSMC_OK ){
+    CompactionConf conf;
+    Compaction *c = 0;
+    lsmcEngineConf(e, &conf);
+    rc = e->pStrategy->xManual(&conf, e->pVs->pCurrent, pBegin, nBegin,
+                               pEnd, nEnd, &iStep, &c);
+    if( rc || c==0 ) break;
+    rc = lsmcCompactionRun(e, c);
+    lsmcCompactionFree(c);
+  }
+  e->bCompacting = 0;
+  pthread_cond_broadcast(&e->cvDone);
+  pthread_cond_broadcast(&e->cvWork);
+  if( rc ){
+    lsmcDbError(pDb, rc, "%s: %s", e->zDir,
+                e->zBgError ? e->zBgError : "compaction failed");
+  }
   pthread_mutex_unlock(&e->mu);
   return rc;
 }

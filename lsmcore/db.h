@@ -24,6 +24,7 @@
 #include "memtable.h"
 #include "options.h"
 #include "version.h"
+#include "compaction.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,6 +68,15 @@ struct DbStats {
   atomic_ullong nBloomNegative;    /* Probes that proved absence */
   atomic_ullong nBlockRead;        /* Data blocks read by lookups */
   atomic_ullong nStall;            /* Writes that waited for a flush */
+  atomic_ullong nCompaction;       /* Compactions run */
+  atomic_ullong nCompactReadBytes; /* Bytes of their inputs */
+  atomic_ullong nCompactWriteBytes;/* Bytes of their outputs */
+  atomic_ullong nFifoDeletedBytes; /* fifo: bytes of files dropped */
+  atomic_ullong nStallSlow;        /* Writes delayed by backpressure */
+  atomic_ullong nStallStop;        /* Writes stopped until compaction */
+  atomic_ullong nStallMicros;      /* Time writers spent delayed */
+  atomic_ullong nCacheHit;         /* Block cache hits (lookups) */
+  atomic_ullong nCacheMiss;        /* Block cache misses (lookups) */
 };
 
 struct LsmEngine {
@@ -98,8 +108,11 @@ struct LsmEngine {
   char *zBgError;          /* Its message (mu) */
   int bBgThread;           /* A background thread was started */
   pthread_t bgThread;      /* The flush thread */
-  int bShutdown;           /* Close in progress: thread must exit (mu) */
-  int bFlushing;           /* The background thread is flushing (mu) */
+  atomic_int bShutdown;    /* Close in progress: background work stops */
+  int bFlushing;           /* A flush is running (mu) */
+  int bCompacting;         /* A compaction is running (mu) */
+  const CompactionStrategy *pStrategy;  /* From LSMC_OPT_COMPACTION */
+  Cache *pBlockCache;      /* Process-wide block cache (shared) */
 
   DbStats stats;           /* Counters */
 };
@@ -133,6 +146,23 @@ int lsmcFlushImm(LsmEngine*);
 */
 int lsmcWriteLevel0(LsmEngine*, MemTable *pMem, u64 iNum, EditFile *pFile,
                     LsmcBuf *pSmallest, LsmcBuf *pLargest);
+
+/*
+** Run one compaction.  REQUIRES: mu held and bCompacting set by the
+** caller; mu is released while files are read and written.  Installs the
+** result or sets the sticky background error (LSMC_ABORT at shutdown is
+** not an error).
+*/
+int lsmcCompactionRun(LsmEngine*, Compaction*);
+
+/* The strategy's view of the engine's options, now. */
+void lsmcEngineConf(LsmEngine*, CompactionConf*);
+
+/*
+** If no compaction runs and the strategy has one due, run it; *pbDid
+** tells whether one ran.  REQUIRES: mu held.
+*/
+int lsmcCompactOnce(LsmEngine*, int *pbDid);
 
 /* Start / stop the background flush thread. */
 int lsmcBgStart(LsmEngine*);

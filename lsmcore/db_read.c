@@ -1,7 +1,7 @@
 /*
 ** db_read.c -- the engine's read side: point lookups (memtables, then the
 ** version's SSTables newest first), iterators (a merging iterator over
-** every source under a db_iter), snapshots, and the statistics report.
+** every source under a db_iter) and snapshots.
 **
 ** A reader pins what it reads -- the active and immutable memtables and
 ** the current version -- under the engine mutex (a ReadView), then reads
@@ -210,66 +210,3 @@ void lsmc_snapshot_release(lsmc_db *pDb, lsmc_snapshot *p){
   lsmcFree(pDb->pEnv, p);
 }
 
-/* ---------------------------------------------------------- statistics */
-
-#define STAT(x) ((unsigned long long)atomic_load_explicit(&e->stats.x, \
-                                                          memory_order_relaxed))
-
-int lsmc_stats_json(lsmc_db *pDb, char **pzJson){
-  LsmEngine *e;
-  LsmcBuf buf;
-  char z[512];
-  int rc = LSMC_OK;
-  int i, n;
-  Version *v;
-  size_t nMem;
-  u64 iSeq;
-
-  *pzJson = 0;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  lsmcBufInit(&buf, pDb->pEnv);
-  pthread_mutex_lock(&e->mu);
-  v = e->pVs->pCurrent;
-  lsmcVersionRef(v);
-  nMem = lsmcMemtableBytes(e->pMem) + (e->pImm ? lsmcMemtableBytes(e->pImm) : 0);
-  iSeq = e->iLastSeq;
-  pthread_mutex_unlock(&e->mu);
-
-  lsmcBufAppend(&rc, &buf, "{\"levels\":[", 11);
-  for(i=0; i<LSMC_NUM_LEVELS; i++){
-    n = snprintf(z, sizeof(z), "%s{\"level\":%d,\"files\":%d,\"bytes\":%llu}",
-                 i ? "," : "", i, v->anFile[i],
-                 (unsigned long long)lsmcVersionLevelBytes(v, i));
-    lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  }
-  n = snprintf(z, sizeof(z),
-      "],\"memtable_bytes\":%llu,\"last_sequence\":%llu,"
-      "\"puts\":%llu,\"deletes\":%llu,\"write_groups\":%llu,"
-      "\"user_bytes\":%llu,\"wal_bytes\":%llu,\"wal_syncs\":%llu,"
-      "\"flushes\":%llu,\"flush_bytes\":%llu,\"stalls\":%llu,",
-      (unsigned long long)nMem, (unsigned long long)iSeq,
-      STAT(nPut), STAT(nDelete), STAT(nWriteGroup), STAT(nUserBytes),
-      STAT(nWalBytes), STAT(nWalSync), STAT(nFlush), STAT(nFlushBytes),
-      STAT(nStall));
-  lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  n = snprintf(z, sizeof(z),
-      "\"gets\":%llu,\"gets_memtable\":%llu,\"gets_missing\":%llu,"
-      "\"sst_consulted\":%llu,\"bloom_checks\":%llu,"
-      "\"bloom_negatives\":%llu,\"blocks_read\":%llu,\"gets_level\":[",
-      STAT(nGet), STAT(nGetMem), STAT(nGetMiss), STAT(nSstConsulted),
-      STAT(nBloomCheck), STAT(nBloomNegative), STAT(nBlockRead));
-  lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  for(i=0; i<LSMC_NUM_LEVELS; i++){
-    n = snprintf(z, sizeof(z), "%s%llu", i ? "," : "", STAT(anGetLevel[i]));
-    lsmcBufAppend(&rc, &buf, z, (size_t)n);
-  }
-  lsmcBufAppend(&rc, &buf, "]}", 3);      /* with the terminating NUL */
-  lsmcVersionUnref(v);
-  if( rc ){
-    lsmcBufFree(&buf);
-    return lsmcDbError(pDb, rc, 0);
-  }
-  *pzJson = (char*)buf.a;
-  return LSMC_OK;
-}

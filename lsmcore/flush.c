@@ -17,6 +17,7 @@
 #include "sst_builder.h"
 
 #include <stdio.h>
+#include <time.h>
 
 void lsmcSetBgError(LsmEngine *e, int rc, const char *zWhat){
   if( e->bgError==LSMC_OK ){
@@ -83,6 +84,7 @@ int lsmcWriteLevel0(LsmEngine *e, MemTable *pMem, u64 iNum, EditFile *pFile,
     pFile->iMaxSeq = props.iMaxSeq;
     pFile->nEntries = props.nEntries;
     pFile->nDeletes = props.nDeletes;
+    pFile->iCreated = pEnv->xNowMicros(pEnv);
     pFile->pSmallest = pSmallest->a;
     pFile->nSmallest = pSmallest->n;
     pFile->pLargest = pLargest->a;
@@ -151,19 +153,32 @@ int lsmcFlushImm(LsmEngine *e){
 }
 
 /*
-** The background thread: flush whenever an immutable memtable waits,
-** until shutdown.  A memtable still waiting at shutdown stays in its WAL
-** (already synced at rotation) and is replayed at the next open.
+** The background thread: flush whenever an immutable memtable waits
+** (flushes first: writers may be waiting), otherwise run the compactions
+** the strategy finds due, until shutdown.  A memtable still waiting at
+** shutdown stays in its WAL (synced at rotation) and is replayed at the
+** next open; a compaction running at shutdown is abandoned.  With a fifo
+** TTL the thread also wakes every second to expire files.
 */
 static void *flushThread(void *pArg){
   LsmEngine *e = (LsmEngine*)pArg;
   pthread_mutex_lock(&e->mu);
-  while( 1 ){
-    while( !e->bShutdown && (e->pImm==0 || e->bgError) ){
+  while( !atomic_load(&e->bShutdown) ){
+    int bDid = 0;
+    if( e->bgError==LSMC_OK && e->pImm && !e->bFlushing ){
+      lsmcFlushImm(e);
+      continue;
+    }
+    if( e->bgError==LSMC_OK ) lsmcCompactOnce(e, &bDid);
+    if( bDid || atomic_load(&e->bShutdown) ) continue;
+    if( e->opts.aVal[LSMC_OPT_FIFO_TTL] ){
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_sec += 1;
+      pthread_cond_timedwait(&e->cvWork, &e->mu, &ts);
+    }else{
       pthread_cond_wait(&e->cvWork, &e->mu);
     }
-    if( e->bShutdown ) break;
-    lsmcFlushImm(e);
   }
   pthread_mutex_unlock(&e->mu);
   return 0;
@@ -179,7 +194,7 @@ int lsmcBgStart(LsmEngine *e){
 void lsmcBgStop(LsmEngine *e){
   if( e->bBgThread ){
     pthread_mutex_lock(&e->mu);
-    e->bShutdown = 1;
+    atomic_store(&e->bShutdown, 1);
     pthread_cond_broadcast(&e->cvWork);
     pthread_mutex_unlock(&e->mu);
     pthread_join(e->bgThread, 0);

@@ -43,6 +43,9 @@ typedef int64_t  i64;
 #define LSMC_MAX_KEY      (64u*1024*1024)     /* Bytes in a user key */
 #define LSMC_MAX_VALUE    (1024u*1024*1024)   /* Bytes in a value */
 
+/* Internal only: a background job stopped because the store is closing. */
+#define LSMC_ABORT 4
+
 /*
 ** Primary code of an extended return code.
 */

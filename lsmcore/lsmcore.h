@@ -169,7 +169,22 @@ void lsmc_options_set_env(lsmc_options*, lsmc_env *pEnv);
 #define LSMC_OPT_CREATE           8   /* 1          create if missing     */
 #define LSMC_OPT_RECOVERY         9   /* STRICT     LSMC_RECOVER_*        */
 #define LSMC_OPT_RESTART_INTERVAL 10  /* 16         [1, 1024] keys        */
-#define LSMC_OPT_BACKGROUND       11  /* 1          0: flush in the writer */
+#define LSMC_OPT_BACKGROUND       11  /* 1          0: flush and compact in
+                                      **            the writing thread */
+#define LSMC_OPT_FIFO_TTL         12  /* 0          fifo: seconds a file is
+                                      **            kept, 0 = no limit     */
+#define LSMC_OPT_MAX_OPEN_FILES   13  /* 1000       [16, 1000000] SSTables
+                                      **            kept open (table cache) */
+#define LSMC_OPT_L0_TRIGGER       14  /* 4          [2, 1000] L0 files (runs)
+                                      **            that start a compaction */
+#define LSMC_OPT_L0_SLOWDOWN      15  /* 12         [2, 10000] L0 files (runs)
+                                      **            at which writes slow down */
+#define LSMC_OPT_L0_STOP          16  /* 20         [2, 10000] ... and stop
+                                      **            until compaction catches up */
+#define LSMC_OPT_TARGET_FILE_SIZE 17  /* 0 (auto)   [0, 1 GiB] size at which
+                                      **            compaction output is split;
+                                      **            0: memtable size, at least
+                                      **            64 KiB, at most 64 MiB  */
 
 /*
 ** Open the store in directory zDir, creating it when it does not exist
@@ -275,9 +290,79 @@ void lsmc_iter_close(lsmc_iter*);             /* NULL is a no-op */
 int lsmc_flush(lsmc_db*);
 
 /*
-** Fill *pzJson with a JSON object describing the store: files and bytes
-** per level, memtable bytes, sequence numbers and counters.  Caller frees
-** with lsmc_free().
+** Compact every file holding keys in [pBegin, pEnd] (both inclusive, either
+** NULL for unbounded) and wait until it is done.  The memtable is flushed
+** first.  leveled: the range is pushed down level by level into the
+** deepest non-empty level (at least L1), dropping overwritten versions and
+** tombstones that no snapshot needs; tiered: every run is merged into one;
+** fifo: only the flush (fifo never merges).
+*/
+int lsmc_compact_range(lsmc_db*, const void *pBegin, size_t nBegin,
+                       const void *pEnd, size_t nEnd);
+
+/*
+** The integrity check: every checksum of every SSTable, key order within
+** and across blocks, no overlap between files of levels >= 1, every key of
+** an SSTable present in its filter, sequence numbers not above the last
+** one, and the manifest in agreement with the directory (every live file
+** present with its size; orphan files of ours reported).  *pzReport gets
+** "ok", or one line per fault naming the file and what is wrong (and per
+** orphan file, a note); caller frees it with lsmc_free().  Returns LSMC_OK
+** when nothing is damaged (orphans are not damage), LSMC_CORRUPT
+** otherwise, or an I/O or memory error.  Reads only; safe while the store
+** is in use.
+*/
+int lsmc_check(lsmc_db*, char **pzReport);
+
+/*
+** Statistics, read with lsmc_stats_get().  Counters run from the open of
+** the engine.  This is a plain struct (its size may grow at the end in a
+** later version; iVersion tells).
+*/
+#define LSMC_STATS_LEVELS 7
+typedef struct lsmc_stats lsmc_stats;
+struct lsmc_stats {
+  int iVersion;                       /* 1 */
+  int eCompaction;                    /* LSMC_COMPACTION_* of the store */
+  uint64_t anFile[LSMC_STATS_LEVELS]; /* SSTables per level */
+  uint64_t anByte[LSMC_STATS_LEVELS]; /* Bytes per level */
+  uint64_t nSstBytes;                 /* Bytes of all live SSTables */
+  uint64_t nMemtableBytes;            /* Entry bytes in memtables */
+  uint64_t nMemtableMemory;           /* Memory held by memtables */
+  uint64_t nLastSeq;                  /* Last sequence number */
+  uint64_t nPut, nDelete;             /* Entries written by users */
+  uint64_t nUserBytes;                /* Key + value bytes written by users */
+  uint64_t nWalBytes;                 /* Bytes appended to WALs */
+  uint64_t nWalSync;                  /* WAL fsyncs */
+  uint64_t nWriteGroup;               /* WAL records (commit groups) */
+  uint64_t nFlush, nFlushBytes;       /* Flushes and bytes they wrote */
+  uint64_t nCompaction;               /* Compactions (merges and deletes) */
+  uint64_t nCompactReadBytes;         /* Bytes read by compactions */
+  uint64_t nCompactWriteBytes;        /* Bytes written by compactions */
+  uint64_t nFifoDeletedBytes;         /* fifo: bytes of files dropped */
+  uint64_t nGet;                      /* Point lookups */
+  uint64_t nGetMemtable;              /* ... answered by a memtable */
+  uint64_t anGetLevel[LSMC_STATS_LEVELS]; /* ... answered by level i */
+  uint64_t nGetMiss;                  /* ... key absent */
+  uint64_t nSstConsulted;             /* SSTables consulted by lookups */
+  uint64_t nBloomCheck;               /* Bloom filter probes */
+  uint64_t nBloomNegative;            /* Probes that proved absence */
+  uint64_t nBlockRead;                /* Data blocks read from files */
+  uint64_t nCacheHit, nCacheMiss;     /* Block cache lookups */
+  uint64_t nStallSlow;                /* Writes delayed by backpressure */
+  uint64_t nStallStop;                /* Writes stopped until compaction */
+  uint64_t nStallMicros;              /* Time writers spent delayed */
+  double fWriteAmp;    /* (WAL + flush + compaction bytes) / user bytes */
+  double fReadAmp;     /* SSTables consulted per lookup */
+  double fSpaceAmp;    /* nSstBytes / estimated live bytes: the largest
+                       ** level (leveled), the largest run (tiered), all
+                       ** files (fifo), as in RocksDB's estimate */
+};
+int lsmc_stats_get(lsmc_db*, lsmc_stats *pStats);
+
+/*
+** The same statistics as a JSON object (with per-level files and bytes).
+** Caller frees *pzJson with lsmc_free().
 */
 int lsmc_stats_json(lsmc_db*, char **pzJson);
 

@@ -96,6 +96,7 @@ void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
     lsmcBufAppendVarint(pRc, pBuf, f->iMaxSeq);
     lsmcBufAppendVarint(pRc, pBuf, f->nEntries);
     lsmcBufAppendVarint(pRc, pBuf, f->nDeletes);
+    lsmcBufAppendVarint(pRc, pBuf, f->iCreated);
     lsmcBufAppendBlob(pRc, pBuf, f->pSmallest, f->nSmallest);
     lsmcBufAppendBlob(pRc, pBuf, f->pLargest, f->nLargest);
   }
@@ -186,6 +187,7 @@ int lsmcEditDecode(VersionEdit *pEdit, const u8 *p, size_t n){
         f.iMaxSeq = editGetVarint(&r);
         f.nEntries = editGetVarint(&r);
         f.nDeletes = editGetVarint(&r);
+        f.iCreated = editGetVarint(&r);
         f.pSmallest = editGetKey(&r, &f.nSmallest);
         f.pLargest = editGetKey(&r, &f.nLargest);
         if( r.rc==LSMC_OK && (f.iMinSeq>f.iMaxSeq || f.iMaxSeq>LSMC_MAX_SEQ

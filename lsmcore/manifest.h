@@ -13,7 +13,8 @@
 **     tag 2  NEXT_FILE  varint: the next unused file number
 **     tag 3  LAST_SEQ   varint: the largest sequence number in any SST
 **     tag 4  ADD_FILE   varint level, number, size, min seq, max seq,
-**                       entries, tombstones; varint-prefixed smallest and
+**                       entries, tombstones, creation time (microseconds
+**                       since the epoch); varint-prefixed smallest and
 **                       largest internal keys
 **     tag 5  DEL_FILE   varint level, number
 **
@@ -43,6 +44,7 @@ struct EditFile {
   u64 iMaxSeq;           /* Largest sequence number in the file */
   u64 nEntries;          /* Entries */
   u64 nDeletes;          /* Tombstones */
+  u64 iCreated;          /* Creation time, microseconds since the epoch */
   const u8 *pSmallest;   /* Smallest internal key (not owned) */
   size_t nSmallest;      /* Bytes in pSmallest */
   const u8 *pLargest;    /* Largest internal key (not owned) */

@@ -33,6 +33,12 @@ static const OptionDef aOptionDef[] = {
                                LSMC_RECOVER_STRICT, LSMC_RECOVER_POINT_IN_TIME },
   { LSMC_OPT_RESTART_INTERVAL, 16,                1,      1024 },
   { LSMC_OPT_BACKGROUND,       1,                 0,      1 },
+  { LSMC_OPT_FIFO_TTL,         0,                 0,      ((i64)1)<<40 },
+  { LSMC_OPT_MAX_OPEN_FILES,   1000,              16,     1000000 },
+  { LSMC_OPT_L0_TRIGGER,       4,                 2,      1000 },
+  { LSMC_OPT_L0_SLOWDOWN,      12,                2,      10000 },
+  { LSMC_OPT_L0_STOP,          20,                2,      10000 },
+  { LSMC_OPT_TARGET_FILE_SIZE, 0,                 0,      1*GiB },
 };
 
 static const OptionDef *optionFind(int eOpt){

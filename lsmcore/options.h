@@ -8,7 +8,7 @@
 
 #include "lsmcInt.h"
 
-#define LSMC_OPT_COUNT 12            /* Largest LSMC_OPT_* value + 1 */
+#define LSMC_OPT_COUNT 18            /* Largest LSMC_OPT_* value + 1 */
 
 struct lsmc_options {
   i64 aVal[LSMC_OPT_COUNT];          /* Value of each LSMC_OPT_*, by number */

@@ -7,15 +7,25 @@
 ** Open reads the footer, checks magic, checksum and version, checks every
 ** handle against the file size and LSMC_SST_MAX_BLOCK before allocating,
 ** then reads the index, filter and properties blocks (checksums verified)
-** and keeps them for the reader's life.  Data blocks are read on demand
-** into a fresh buffer, their checksum verified on every read (no cache
-** yet: a block cache will own these buffers through the block iterator's
-** release hook).
+** and keeps them for the reader's life (pinned: never in the block
+** cache).  Data blocks come from sstDataBlock: with a block cache, a hit
+** is used as it is; a miss (or every read, without a cache) reads the
+** block, checks its checksum and its restart array (lsmcBlockIterInit),
+** and only then inserts it, charged sizeof(SstBlock) + contents + trailer.
+** So every data block a reader hands out has passed the full check once,
+** and users attach to it with the O(1) "checked" init.  An SstBlockRef
+** says who frees the block: the cache (a handle to release) or its user.
+** An iterator's data-block child holds its ref until the two-level
+** iterator closes it (moving to another block, or closing), through the
+** block iterator's release hook.
 **
 ** Invariants after a successful open: aIndex holds a block whose restart
 ** array is valid; aFilter, if not NULL, passed lsmcBloomCheck; the filter
-** is present exactly when props.nBloomBits > 0.  The reader is then
-** immutable, so Get, Iter and Verify may run concurrently.
+** is present exactly when props.nBloomBits > 0; iCacheId!=0 exactly when
+** pCache!=0.  The reader is then immutable but for its atomic iterator
+** counters, so Get, Iter and Verify may run concurrently.  Two threads
+** missing on one block both read it; the later insert replaces the
+** earlier, whose holder keeps it valid until release.
 */
 #include "sst_reader.h"
 #include "block.h"
@@ -25,6 +35,7 @@
 #include "sst_builder.h"
 #include "two_level_iter.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #define SST_LOOKUP_STACK 256      /* Lookup keys built without malloc */
@@ -45,12 +56,29 @@ struct SstReader {
   SstBlock *pIndex;      /* Index block */
   SstBlock *pFilter;     /* Filter block, or NULL if none */
   SstProps props;        /* Decoded properties */
+  Cache *pCache;         /* Block cache for data blocks, or NULL */
+  u64 iCacheId;          /* Our key half in pCache (0 without a cache) */
+  _Atomic u64 nIterHit;  /* Iterator block lookups found in pCache */
+  _Atomic u64 nIterMiss; /* Iterator block lookups read from the file */
+};
+
+/* A data block in use and who frees it. */
+typedef struct SstBlockRef SstBlockRef;
+struct SstBlockRef {
+  SstBlock *pBlk;        /* The block: checksum and restarts verified */
+  CacheHandle *pHandle;  /* Cache handle owning pBlk, or NULL: ours */
 };
 
 /* Free a block (the release hook of block iterators). */
 static void sstBlockFree(void *pArg){
   SstBlock *p = (SstBlock*)pArg;
   if( p ) lsmcFree(p->pEnv, p);
+}
+
+/* Cache deleter of a data block. */
+static void sstCacheDelete(void *pCtx, void *pValue){
+  LSMC_UNUSED(pCtx);
+  sstBlockFree(pValue);
 }
 
 /*
@@ -115,9 +143,11 @@ static int sstLoad(SstReader *p){
 }
 
 /*
-** Open the SSTable at zPath.
+** Open the SSTable at zPath, with pCache as its block cache (or NULL).
+** The cache id is taken last, so a failed open leaves nothing to erase.
 */
-int lsmcSstOpen(lsmc_env *pEnv, const char *zPath, SstReader **ppReader){
+int lsmcSstOpenCached(lsmc_env *pEnv, const char *zPath, Cache *pCache,
+                      SstReader **ppReader){
   SstReader *p = lsmcMallocZero(pEnv, sizeof(*p));
   int rc;
   *ppReader = 0;
@@ -131,15 +161,27 @@ int lsmcSstOpen(lsmc_env *pEnv, const char *zPath, SstReader **ppReader){
     lsmcSstClose(p);
     return rc;
   }
+  atomic_init(&p->nIterHit, 0);
+  atomic_init(&p->nIterMiss, 0);
+  if( pCache ){
+    p->pCache = pCache;
+    p->iCacheId = lsmcCacheNewId(pCache);
+  }
   *ppReader = p;
   return LSMC_OK;
 }
 
+int lsmcSstOpen(lsmc_env *pEnv, const char *zPath, SstReader **ppReader){
+  return lsmcSstOpenCached(pEnv, zPath, 0, ppReader);
+}
+
 /*
-** Close the file and free the reader.  REQUIRES: no iterator of it open.
+** Close the file, drop our blocks from the cache, free the reader.
+** REQUIRES: no iterator of it open (so no handle of ours is held).
 */
 void lsmcSstClose(SstReader *p){
   if( p==0 ) return;
+  if( p->pCache ) lsmcCacheEraseId(p->pCache, p->iCacheId);
   if( p->pFile ) p->pEnv->xClose(p->pFile);
   sstBlockFree(p->pIndex);
   sstBlockFree(p->pFilter);
@@ -150,16 +192,100 @@ void lsmcSstClose(SstReader *p){
 const SstProps *lsmcSstProps(const SstReader *p){ return &p->props; }
 u64 lsmcSstFileSize(const SstReader *p){ return p->nFile; }
 
+void lsmcSstCacheCounters(SstReader *p, u64 *pnHit, u64 *pnMiss){
+  *pnHit = atomic_load_explicit(&p->nIterHit, memory_order_relaxed);
+  *pnMiss = atomic_load_explicit(&p->nIterMiss, memory_order_relaxed);
+}
+
 /*
-** Read the data block whose handle is the index entry pIdx is on.
+** Read the data block *pH from the file and verify it whole: checksum
+** and restart array.  Entries are checked as they are parsed.
 */
-static int sstReadDataBlock(SstReader *p, const BlockIter *pIdx,
+static int sstReadDataBlock(SstReader *p, const SstHandle *pH,
                             SstBlock **ppBlk){
+  int rc = sstReadBlock(p, pH, ppBlk);
+  if( rc==LSMC_OK ){
+    BlockIter blk;
+    rc = lsmcBlockIterInit(&blk, p->pEnv, (*ppBlk)->a, (*ppBlk)->n);
+    lsmcBlockIterClear(&blk);
+    if( rc ){
+      sstBlockFree(*ppBlk);
+      *ppBlk = 0;
+    }
+  }
+  return rc;
+}
+
+/*
+** Get the data block *pH into *pRef: from the cache if it is there (then
+** *pbHit is set), else from the file (inserted into the cache, if any).
+** On success the caller ends with sstBlockRelease.  A cached block of
+** another size than *pH names is a damaged index (two handles at one
+** offset), not a reason to hand out the wrong bytes.
+*/
+static int sstDataBlock(SstReader *p, const SstHandle *pH, SstBlockRef *pRef,
+                        int *pbHit){
+  int rc;
+  pRef->pBlk = 0;
+  pRef->pHandle = 0;
+  *pbHit = 0;
+  if( p->pCache ){
+    CacheHandle *pHandle = lsmcCacheLookup(p->pCache, p->iCacheId, pH->iOff);
+    if( pHandle ){
+      SstBlock *pBlk = (SstBlock*)lsmcCacheValue(pHandle);
+      if( pBlk->n!=pH->nSize ){
+        lsmcCacheRelease(pHandle);
+        return LSMC_CORRUPT_BKPT;
+      }
+      pRef->pBlk = pBlk;
+      pRef->pHandle = pHandle;
+      *pbHit = 1;
+      return LSMC_OK;
+    }
+  }
+  rc = sstReadDataBlock(p, pH, &pRef->pBlk);
+  if( rc==LSMC_OK && p->pCache ){
+    size_t nCharge = sizeof(SstBlock) + pRef->pBlk->n + LSMC_SST_TRAILER_SIZE;
+    rc = lsmcCacheInsert(p->pCache, p->iCacheId, pH->iOff, pRef->pBlk,
+                         nCharge, sstCacheDelete, 0, &pRef->pHandle);
+    if( rc ) pRef->pBlk = 0;            /* the cache has freed it */
+  }
+  return rc;
+}
+
+/* Give back a block obtained by sstDataBlock. */
+static void sstBlockRelease(SstBlockRef *pRef){
+  if( pRef->pHandle ){
+    lsmcCacheRelease(pRef->pHandle);
+  }else{
+    sstBlockFree(pRef->pBlk);
+  }
+  pRef->pBlk = 0;
+  pRef->pHandle = 0;
+}
+
+/*
+** Get the data block named by the index entry pIdx is on, counting the
+** cache hit or the miss and file read into *pStat.
+*/
+static int sstGetDataBlock(SstReader *p, const BlockIter *pIdx,
+                           SstBlockRef *pRef, SstGetStat *pStat){
   SstHandle h;
   size_t nVal;
+  int bHit = 0;
   const u8 *pVal = lsmcBlockIterValue(pIdx, &nVal);
   int rc = lsmcSstHandleDecode(pVal, nVal, &h);
-  if( rc==LSMC_OK ) rc = sstReadBlock(p, &h, ppBlk);
+  pRef->pBlk = 0;
+  pRef->pHandle = 0;
+  if( rc==LSMC_OK ){
+    rc = sstDataBlock(p, &h, pRef, &bHit);
+    if( bHit ){
+      pStat->nCacheHit++;
+    }else{
+      if( p->pCache ) pStat->nCacheMiss++;
+      if( rc==LSMC_OK ) pStat->nBlockRead++;
+    }
+  }
   return rc;
 }
 
@@ -168,13 +294,13 @@ static int sstReadDataBlock(SstReader *p, const BlockIter *pIdx,
 ** is set if the block held such an entry (found or proven absent).
 */
 static int sstGetInBlock(
-  SstReader *p, SstBlock *pBlk,   /* Reader and data block */
+  SstReader *p, const SstBlock *pBlk, /* Reader and a verified data block */
   const u8 *pLookup, size_t nLookup,  /* Lookup internal key */
   int *peKind, LsmcBuf *pVal,     /* OUT: result */
   int *pbDone                     /* OUT: true if decided */
 ){
   BlockIter blk;
-  int rc = lsmcBlockIterInit(&blk, p->pEnv, pBlk->a, pBlk->n);
+  int rc = lsmcBlockIterInitChecked(&blk, p->pEnv, pBlk->a, pBlk->n);
   if( rc==LSMC_OK ) rc = lsmcBlockIterSeek(&blk, pLookup, nLookup);
   if( rc==LSMC_OK && lsmcBlockIterValid(&blk) ){
     size_t nKey, nV;
@@ -202,7 +328,9 @@ static int sstGetInBlock(
 ** Point lookup: filter, then index seek, then the data block.  If the
 ** block runs out before an entry >= the lookup key (possible when an
 ** index key is a separator larger than its block's last key), the next
-** block holds the answer.
+** block holds the answer.  On a cache hit nothing is allocated (the
+** lookup key is on the stack unless longer than SST_LOOKUP_STACK) except
+** the growth of pVal.
 */
 int lsmcSstGet(
   SstReader *p,                   /* Reader */
@@ -245,13 +373,12 @@ int lsmcSstGet(
                                                   p->pIndex->a, p->pIndex->n);
   if( rc==LSMC_OK ) rc = lsmcBlockIterSeek(&idx, pLookup, nLookup);
   while( rc==LSMC_OK && !bDone && lsmcBlockIterValid(&idx) ){
-    SstBlock *pBlk = 0;
-    rc = sstReadDataBlock(p, &idx, &pBlk);
+    SstBlockRef ref;
+    rc = sstGetDataBlock(p, &idx, &ref, pStat);
     if( rc==LSMC_OK ){
-      pStat->nBlockRead++;
-      rc = sstGetInBlock(p, pBlk, pLookup, nLookup, peKind, pVal, &bDone);
+      rc = sstGetInBlock(p, ref.pBlk, pLookup, nLookup, peKind, pVal, &bDone);
+      sstBlockRelease(&ref);
     }
-    sstBlockFree(pBlk);
     if( rc==LSMC_OK && !bDone ) rc = lsmcBlockIterNext(&idx);
   }
   lsmcBlockIterClear(&idx);
@@ -260,32 +387,53 @@ int lsmcSstGet(
   return rc;
 }
 
+/* Release hook of a block iterator over a cached block. */
+static void sstHandleRelease(void *pArg){
+  lsmcCacheRelease((CacheHandle*)pArg);
+}
+
 /*
 ** Two-level iterator child: open the data block an index value names.
+** The child owns the block (a cache handle, or the block itself) and
+** gives it back when the two-level iterator closes it.
 */
 static int sstOpenChild(void *pCtx, const u8 *pVal, size_t nVal,
                         LsmIter **ppChild){
   SstReader *p = (SstReader*)pCtx;
   SstHandle h;
-  SstBlock *pBlk = 0;
+  SstBlockRef ref;
+  int bHit = 0;
   int rc = lsmcSstHandleDecode(pVal, nVal, &h);
   *ppChild = 0;
-  if( rc==LSMC_OK ) rc = sstReadBlock(p, &h, &pBlk);
   if( rc==LSMC_OK ){
-    rc = lsmcBlockIterNew(p->pEnv, pBlk->a, pBlk->n, sstBlockFree, pBlk,
-                          ppChild);
+    rc = sstDataBlock(p, &h, &ref, &bHit);
+    if( p->pCache ){
+      atomic_fetch_add_explicit(bHit ? &p->nIterHit : &p->nIterMiss, 1,
+                                memory_order_relaxed);
+    }
+  }
+  if( rc==LSMC_OK ){
+    const SstBlock *pBlk = ref.pBlk;
+    if( ref.pHandle ){
+      rc = lsmcBlockIterNewChecked(p->pEnv, pBlk->a, pBlk->n,
+                                   sstHandleRelease, ref.pHandle, ppChild);
+    }else{
+      rc = lsmcBlockIterNewChecked(p->pEnv, pBlk->a, pBlk->n,
+                                   sstBlockFree, ref.pBlk, ppChild);
+    }
   }
   return rc;
 }
 
 /*
-** A two-level iterator: the index block (held by the reader, so no
-** release hook) over data blocks read on demand by sstOpenChild.
+** A two-level iterator: the index block (held by the reader and checked
+** at open, so no release hook and no new check) over data blocks got on
+** demand by sstOpenChild.
 */
 int lsmcSstIter(SstReader *p, LsmIter **ppIter){
   LsmIter *pIndex = 0;
-  int rc = lsmcBlockIterNew(p->pEnv, p->pIndex->a, p->pIndex->n, 0, 0,
-                            &pIndex);
+  int rc = lsmcBlockIterNewChecked(p->pEnv, p->pIndex->a, p->pIndex->n, 0, 0,
+                                   &pIndex);
   *ppIter = 0;
   if( rc==LSMC_OK ){
     rc = lsmcTwoLevelIterNew(p->pEnv, pIndex, sstOpenChild, p, ppIter);

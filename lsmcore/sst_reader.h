@@ -3,12 +3,28 @@
 ** filter and the sparse index, and a two-level iterator over every entry.
 **
 ** Opening reads and verifies the footer, the index, the filter and the
-** properties blocks and keeps them in memory.  Data blocks are read on
-** demand and their checksums verified on every read.
+** properties blocks and keeps them in memory: filters and indexes are
+** pinned per open table; the table cache bounds open tables.  Data blocks
+** are read on demand.  A reader opened with lsmcSstOpenCached shares a
+** block cache (cache.h): each data block is read from the file, its
+** checksum and restart array verified, and inserted under (the reader's
+** cache id, the block's file offset) with a charge of its allocated bytes;
+** a block found in the cache is used without any further check.  A
+** damaged block is never inserted, so it is reported as LSMC_CORRUPT at
+** every read.  Without a cache (lsmcSstOpen) every read verifies a fresh
+** copy that its user frees.  Closing a cached reader erases its blocks
+** from the cache.  lsmcSstVerify always reads the file, never the cache.
 **
-** Thread safety: after lsmcSstOpen returns, a reader is immutable; any
-** number of threads may call Get and create iterators concurrently.
-** REQUIRES: the reader outlives every iterator made from it.
+** Cache counters: a Get adds its hits and misses to its SstGetStat; the
+** iterators of a reader add theirs to two atomic counters of the reader,
+** read with lsmcSstCacheCounters (Gets are not counted there, so summing
+** both never counts a lookup twice).  The cache's own CacheStats counts
+** every lookup of every table sharing it.
+**
+** Thread safety: after open returns, a reader is immutable apart from
+** those atomic counters; any number of threads may call Get and create
+** iterators concurrently.  REQUIRES: the reader outlives every iterator
+** made from it, and the cache outlives the reader.
 */
 #ifndef LSMC_SST_READER_H
 #define LSMC_SST_READER_H
@@ -16,6 +32,7 @@
 #include "lsmcInt.h"
 #include "iter.h"
 #include "sst_format.h"
+#include "cache.h"
 
 typedef struct SstReader SstReader;
 
@@ -25,7 +42,19 @@ typedef struct SstReader SstReader;
 ** or LSMC_NOMEM.  The reader owns the open file.
 */
 int lsmcSstOpen(lsmc_env*, const char *zPath, SstReader **ppReader);
-void lsmcSstClose(SstReader*);                 /* NULL is a no-op */
+
+/*
+** As lsmcSstOpen, with data blocks looked up in and inserted into pCache
+** (NULL: no cache, the same as lsmcSstOpen).  The reader takes a fresh id
+** from lsmcCacheNewId() once the table is known good; pCache is not owned
+** and must outlive the reader.
+*/
+int lsmcSstOpenCached(lsmc_env*, const char *zPath, Cache *pCache,
+                      SstReader **ppReader);
+
+/* Close the file, erase this reader's blocks from its cache (if any) and
+** free the reader.  REQUIRES: no iterator of it is open.  NULL: no-op. */
+void lsmcSstClose(SstReader*);
 
 /* Counters a lookup adds to (the caller sums them into its statistics). */
 typedef struct SstGetStat SstGetStat;
@@ -33,6 +62,8 @@ struct SstGetStat {
   u64 nBloomCheck;     /* Filter probes */
   u64 nBloomNegative;  /* Probes that proved the key absent */
   u64 nBlockRead;      /* Data blocks read from the file */
+  u64 nCacheHit;       /* Data blocks found in the block cache */
+  u64 nCacheMiss;      /* Data blocks looked up and not found there */
 };
 
 /*
@@ -47,6 +78,12 @@ int lsmcSstGet(SstReader*, const u8 *pKey, size_t nKey, u64 iSeq,
 
 /* An iterator over every entry (see iter.h). */
 int lsmcSstIter(SstReader*, LsmIter **ppIter);
+
+/*
+** Block-cache lookups made by this reader's iterators since it opened:
+** *pnHit found, *pnMiss read from the file.  Both 0 without a cache.
+*/
+void lsmcSstCacheCounters(SstReader*, u64 *pnHit, u64 *pnMiss);
 
 const SstProps *lsmcSstProps(const SstReader*);
 u64 lsmcSstFileSize(const SstReader*);

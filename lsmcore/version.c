@@ -36,6 +36,7 @@ static int fileNew(VersionSet *pSet, const EditFile *f, FileMeta **ppFile){
   p->iMaxSeq = f->iMaxSeq;
   p->nEntries = f->nEntries;
   p->nDeletes = f->nDeletes;
+  p->iCreated = f->iCreated;
   lsmcBufInit(&p->smallest, pSet->pEnv);
   lsmcBufInit(&p->largest, pSet->pEnv);
   lsmcBufSet(&rc, &p->smallest, f->pSmallest, f->nSmallest);
@@ -59,8 +60,8 @@ void lsmcFileRef(FileMeta *p){
 void lsmcFileUnref(FileMeta *p){
   if( p && atomic_fetch_sub(&p->nRef, 1)==1 ){
     lsmc_env *pEnv = p->pSet->pEnv;
-    lsmcSstClose(p->pReader);
     if( atomic_load(&p->bObsolete) ){
+      lsmcCacheErase(p->pSet->pTableCache, 0, p->iNumber);
       char *zPath = lsmcFileName(pEnv, p->pSet->zDir, LSMC_FILE_SST,
                                  p->iNumber);
       if( zPath ) pEnv->xRemove(pEnv, zPath);   /* best effort: an orphan
@@ -73,24 +74,97 @@ void lsmcFileUnref(FileMeta *p){
   }
 }
 
-int lsmcFileReader(FileMeta *p, SstReader **ppReader){
+/* Table-cache deleter: close the reader. */
+static void tableCacheDelete(void *pCtx, void *pValue){
+  LSMC_UNUSED(pCtx);
+  lsmcSstClose((SstReader*)pValue);
+}
+
+int lsmcFileReader(FileMeta *p, SstReader **ppReader, CacheHandle **ppHandle){
   VersionSet *pSet = p->pSet;
+  CacheHandle *pHandle = lsmcCacheLookup(pSet->pTableCache, 0, p->iNumber);
   int rc = LSMC_OK;
-  pthread_mutex_lock(&pSet->tableMu);
-  if( p->pReader==0 ){
+  if( pHandle==0 ){
+    SstReader *pReader = 0;
     char *zPath = lsmcFileName(pSet->pEnv, pSet->zDir, LSMC_FILE_SST,
                                p->iNumber);
     if( zPath==0 ){
       rc = LSMC_NOMEM;
     }else{
-      rc = lsmcSstOpen(pSet->pEnv, zPath, &p->pReader);
+      rc = lsmcSstOpen(pSet->pEnv, zPath, &pReader);
       if( rc==LSMC_IOERR_NOENT ) rc = LSMC_CORRUPT_BKPT;  /* named, gone */
       lsmcFree(pSet->pEnv, zPath);
     }
+    if( rc==LSMC_OK ){
+      rc = lsmcCacheInsert(pSet->pTableCache, 0, p->iNumber, pReader, 1,
+                           tableCacheDelete, 0, &pHandle);
+    }
   }
-  *ppReader = p->pReader;
-  pthread_mutex_unlock(&pSet->tableMu);
+  *ppHandle = pHandle;
+  *ppReader = pHandle ? (SstReader*)lsmcCacheValue(pHandle) : 0;
   return rc;
+}
+
+/*
+** An iterator over one file that keeps the file's reader open (its
+** table-cache handle) until it is closed: every method forwards.
+*/
+typedef struct FileIter FileIter;
+struct FileIter {
+  LsmIter base;            /* Method table */
+  LsmIter *pInner;         /* The SSTable iterator */
+  CacheHandle *pHandle;    /* Table-cache handle of its reader */
+  lsmc_env *pEnv;          /* Allocator */
+};
+
+static void fileIterClose(LsmIter *p){
+  FileIter *pIter = (FileIter*)p;
+  lsmcIterClose(pIter->pInner);
+  lsmcCacheRelease(pIter->pHandle);
+  lsmcFree(pIter->pEnv, pIter);
+}
+static int fileIterFirst(LsmIter *p){ return lsmcIterFirst(((FileIter*)p)->pInner); }
+static int fileIterLast(LsmIter *p){ return lsmcIterLast(((FileIter*)p)->pInner); }
+static int fileIterSeek(LsmIter *p, const u8 *pKey, size_t nKey){
+  return lsmcIterSeek(((FileIter*)p)->pInner, pKey, nKey);
+}
+static int fileIterNext(LsmIter *p){ return lsmcIterNext(((FileIter*)p)->pInner); }
+static int fileIterPrev(LsmIter *p){ return lsmcIterPrev(((FileIter*)p)->pInner); }
+static int fileIterValid(LsmIter *p){ return lsmcIterValid(((FileIter*)p)->pInner); }
+static const u8 *fileIterKey(LsmIter *p, size_t *pn){
+  return lsmcIterKey(((FileIter*)p)->pInner, pn);
+}
+static const u8 *fileIterValue(LsmIter *p, size_t *pn){
+  return lsmcIterValue(((FileIter*)p)->pInner, pn);
+}
+
+static const LsmIterMethods fileIterMethods = {
+  fileIterClose, fileIterFirst, fileIterLast, fileIterSeek, fileIterNext,
+  fileIterPrev, fileIterValid, fileIterKey, fileIterValue
+};
+
+int lsmcFileIter(FileMeta *p, LsmIter **ppIter){
+  lsmc_env *pEnv = p->pSet->pEnv;
+  SstReader *pReader = 0;
+  CacheHandle *pHandle = 0;
+  FileIter *pIter = 0;
+  int rc = lsmcFileReader(p, &pReader, &pHandle);
+  *ppIter = 0;
+  if( rc==LSMC_OK ){
+    pIter = lsmcMallocZero(pEnv, sizeof(FileIter));
+    if( pIter==0 ) rc = LSMC_NOMEM;
+  }
+  if( rc==LSMC_OK ) rc = lsmcSstIter(pReader, &pIter->pInner);
+  if( rc!=LSMC_OK ){
+    lsmcFree(pEnv, pIter);
+    if( pHandle ) lsmcCacheRelease(pHandle);
+    return rc;
+  }
+  pIter->base.pMethods = &fileIterMethods;
+  pIter->pHandle = pHandle;
+  pIter->pEnv = pEnv;
+  *ppIter = &pIter->base;
+  return LSMC_OK;
 }
 
 /* User-key part of a FileMeta bound. */
@@ -246,7 +320,7 @@ static int versionApply(VersionSet *pSet, const Version *pBase,
 /* ---------------------------------------------------------- VersionSet */
 
 int lsmcVersionSetNew(lsmc_env *pEnv, const char *zDir, int eRecovery,
-                      VersionSet **pp){
+                      u64 nMaxOpen, Cache *pBlockCache, VersionSet **pp){
   VersionSet *p = lsmcMallocZero(pEnv, sizeof(VersionSet));
   int rc = LSMC_NOMEM;
   *pp = 0;
@@ -255,8 +329,9 @@ int lsmcVersionSetNew(lsmc_env *pEnv, const char *zDir, int eRecovery,
     p->eRecovery = eRecovery;
     p->iNextFile = 1;
     p->zDir = lsmcStrdup(pEnv, zDir);
-    pthread_mutex_init(&p->tableMu, 0);
-    if( p->zDir ) rc = versionNew(p, &p->pCurrent);
+    p->pBlockCache = pBlockCache;
+    if( p->zDir ) rc = lsmcCacheNew(pEnv, nMaxOpen, &p->pTableCache);
+    if( rc==LSMC_OK ) rc = versionNew(p, &p->pCurrent);
     if( rc ){
       lsmcVersionSetFree(p);
       p = 0;
@@ -270,7 +345,7 @@ void lsmcVersionSetFree(VersionSet *p){
   if( p ){
     lsmcWalWriterClose(p->pManifest);
     lsmcVersionUnref(p->pCurrent);
-    pthread_mutex_destroy(&p->tableMu);
+    if( p->pTableCache ) lsmcCacheFree(p->pTableCache);
     lsmcFree(p->pEnv, p->zDir);
     lsmcFree(p->pEnv, p);
   }
@@ -368,6 +443,7 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
       e.iMaxSeq = f->iMaxSeq;
       e.nEntries = f->nEntries;
       e.nDeletes = f->nDeletes;
+      e.iCreated = f->iCreated;
       e.pSmallest = f->smallest.a;
       e.nSmallest = f->smallest.n;
       e.pLargest = f->largest.a;
@@ -485,10 +561,12 @@ static int versionGetFile(FileMeta *f, const u8 *pKey, size_t nKey, u64 iSeq,
                           int *peKind, LsmcBuf *pVal, VersionGetStat *pStat,
                           u64 *piBadFile){
   SstReader *pReader = 0;
-  int rc = lsmcFileReader(f, &pReader);
+  CacheHandle *pHandle = 0;
+  int rc = lsmcFileReader(f, &pReader, &pHandle);
   pStat->nSstConsulted++;
   if( rc==LSMC_OK ){
     rc = lsmcSstGet(pReader, pKey, nKey, iSeq, peKind, pVal, &pStat->sst);
+    lsmcCacheRelease(pHandle);
   }
   if( LSMC_PRIMARY(rc)==LSMC_CORRUPT && piBadFile ) *piBadFile = f->iNumber;
   return rc;
@@ -597,16 +675,12 @@ static const LsmIterMethods levelMethods = {
 static int levelOpenFile(void *pCtx, const u8 *pVal, size_t nVal,
                          LsmIter **ppChild){
   LevelIter *pLevel = (LevelIter*)pCtx;
-  SstReader *pReader = 0;
   u32 i;
-  int rc;
   *ppChild = 0;
   if( NEVER(nVal!=4) ) return LSMC_CORRUPT_BKPT;
   i = lsmcGet32(pVal);
   if( NEVER(i>=(u32)pLevel->nFile) ) return LSMC_CORRUPT_BKPT;
-  rc = lsmcFileReader(pLevel->aFile[i], &pReader);
-  if( rc==LSMC_OK ) rc = lsmcSstIter(pReader, ppChild);
-  return rc;
+  return lsmcFileIter(pLevel->aFile[i], ppChild);
 }
 
 int lsmcVersionIterCount(const Version *v){
@@ -621,9 +695,7 @@ int lsmcVersionIters(Version *v, LsmIter **apIter, int *pn){
   int rc = LSMC_OK;
   int i, j;
   for(j=0; rc==LSMC_OK && j<v->anFile[0]; j++){
-    SstReader *pReader = 0;
-    rc = lsmcFileReader(v->apFile[0][j], &pReader);
-    if( rc==LSMC_OK ) rc = lsmcSstIter(pReader, &apIter[*pn]);
+    rc = lsmcFileIter(v->apFile[0][j], &apIter[*pn]);
     if( rc==LSMC_OK ) (*pn)++;
   }
   for(i=1; rc==LSMC_OK && i<LSMC_NUM_LEVELS; i++){

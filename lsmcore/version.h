@@ -16,7 +16,8 @@
 ** changed only by the caller holding the db mutex (lsmcVersionSetApply is
 ** called with it held: the edit is appended and synced, then the new
 ** version installed).  SSTable readers are opened lazily, under the set's
-** own table mutex.
+** table cache: an LRU of open readers bounded by LSMC_OPT_MAX_OPEN_FILES,
+** keyed by file number.
 */
 #ifndef LSMC_VERSION_H
 #define LSMC_VERSION_H
@@ -25,6 +26,7 @@
 #include "iter.h"
 #include "manifest.h"
 #include "sst_reader.h"
+#include "cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,9 +45,9 @@ struct FileMeta {
   u64 iMaxSeq;            /* Largest sequence number */
   u64 nEntries;           /* Entries */
   u64 nDeletes;           /* Tombstones */
+  u64 iCreated;           /* Creation time, microseconds */
   LsmcBuf smallest;       /* Smallest internal key */
   LsmcBuf largest;        /* Largest internal key */
-  SstReader *pReader;     /* Opened on first use, under pSet->tableMu */
   atomic_int bObsolete;   /* Removed by an edit: delete at last unref */
 };
 
@@ -60,7 +62,8 @@ struct VersionSet {
   lsmc_env *pEnv;              /* Env of the store */
   char *zDir;                  /* Store directory (owned) */
   int eRecovery;               /* LSMC_RECOVER_* for logs */
-  pthread_mutex_t tableMu;     /* Guards FileMeta.pReader opening */
+  Cache *pTableCache;          /* Open SstReaders by file number */
+  Cache *pBlockCache;          /* Shared block cache, or NULL */
   Version *pCurrent;           /* Current version (one reference) */
   u64 iNextFile;               /* Next unused file number */
   u64 iLastSeq;                /* Largest sequence in any SST */
@@ -71,7 +74,7 @@ struct VersionSet {
 };
 
 int lsmcVersionSetNew(lsmc_env*, const char *zDir, int eRecovery,
-                      VersionSet **pp);
+                      u64 nMaxOpen, Cache *pBlockCache, VersionSet **pp);
 void lsmcVersionSetFree(VersionSet*);   /* Closes the manifest writer */
 
 /*
@@ -102,8 +105,14 @@ void lsmcVersionUnref(Version*);        /* NULL is a no-op */
 void lsmcFileRef(FileMeta*);
 void lsmcFileUnref(FileMeta*);          /* Deletes an obsolete file */
 
-/* Open (or return the open) SSTable reader of a file. */
-int lsmcFileReader(FileMeta*, SstReader **ppReader);
+/*
+** The open SSTable reader of a file, from the table cache (opened on a
+** miss).  The caller releases *ppHandle with lsmcCacheRelease() when done
+** with the reader.
+*/
+int lsmcFileReader(FileMeta*, SstReader **ppReader, CacheHandle **ppHandle);
+/* An iterator over a file that holds its table-cache handle until closed. */
+int lsmcFileIter(FileMeta*, LsmIter **ppIter);
 
 /* Counters of one lookup in a version. */
 typedef struct VersionGetStat VersionGetStat;

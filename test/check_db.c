@@ -25,12 +25,20 @@ static TestDir dir;
 static void setup(void){ testDirNew(&dir, "db"); }
 static void teardown(void){ testDirFree(&dir); }
 
-/* Open the test store with a memtable of nMem bytes (0: default). */
-static lsmc_db *openDb(size_t nMem, lsmc_env *pEnv){
+/*
+** Open the test store with a memtable of nMem bytes (0: default), an env
+** (NULL: default) and option overrides: pairs (LSMC_OPT_*, value) ended by
+** a 0.
+*/
+static lsmc_db *openDbOpts(size_t nMem, lsmc_env *pEnv, const int64_t *aOpt){
   lsmc_options *pOpts = 0;
   lsmc_db *pDb = 0;
   int rc;
   ck_assert_int_eq(lsmc_options_new(&pOpts), LSMC_OK);
+  while( aOpt && aOpt[0] ){
+    ck_assert_int_eq(lsmc_options_set(pOpts, (int)aOpt[0], aOpt[1]), LSMC_OK);
+    aOpt += 2;
+  }
   if( nMem ) ck_assert_int_eq(lsmc_options_set(pOpts, LSMC_OPT_MEMTABLE_SIZE,
                                                (int64_t)nMem), LSMC_OK);
   if( pEnv ) lsmc_options_set_env(pOpts, pEnv);
@@ -39,6 +47,16 @@ static lsmc_db *openDb(size_t nMem, lsmc_env *pEnv){
   ck_assert_msg(rc==LSMC_OK, "open: %s", lsmc_errmsg(pDb));
   return pDb;
 }
+
+static lsmc_db *openDb(size_t nMem, lsmc_env *pEnv){
+  return openDbOpts(nMem, pEnv, 0);
+}
+
+/* Options that keep every flushed file on level 0 (no compaction). */
+static const int64_t aNoCompaction[] = {
+  LSMC_OPT_L0_TRIGGER, 1000, LSMC_OPT_L0_SLOWDOWN, 10000,
+  LSMC_OPT_L0_STOP, 10000, 0
+};
 
 static void putStr(lsmc_db *pDb, const char *zKey, const char *zVal){
   int rc = lsmc_put(pDb, zKey, strlen(zKey), zVal, strlen(zVal));
@@ -135,7 +153,7 @@ static void fillKeys(lsmc_db *pDb, int n, int iRound){
 }
 
 START_TEST(test_many_l0_files){
-  lsmc_db *pDb = openDb(4096, 0);
+  lsmc_db *pDb = openDbOpts(4096, 0, aNoCompaction);
   int i;
   fillKeys(pDb, 3000, 1);
   for(i=0; i<3000; i+=3){
@@ -154,7 +172,7 @@ START_TEST(test_many_l0_files){
   }
   lsmc_close(pDb);
   /* After a reopen, the same answers, and a full scan in order. */
-  pDb = openDb(4096, 0);
+  pDb = openDbOpts(4096, 0, aNoCompaction);
   {
     lsmc_iter *pIter = 0;
     int nSeen = 0, iPrev = -1;

@@ -255,12 +255,15 @@ static void checkSeeks(SstReader *pR, const Model *m){
   lsmcBufFree(&k);
 }
 
-/* Open, check everything against the model, verify, close. */
-static void checkTable(const Model *m, int bSeeks){
+/*
+** Open (with block cache pCache, or none), check everything against the
+** model, verify, close.
+*/
+static void checkTableWith(const Model *m, int bSeeks, Cache *pCache){
   SstReader *pR = 0;
   char *zMsg = 0;
   int i;
-  ck_assert_int_eq(lsmcSstOpen(tEnv(), zPath, &pR), LSMC_OK);
+  ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, pCache, &pR), LSMC_OK);
   ck_assert_uint_eq(lsmcSstProps(pR)->nEntries, (u64)m->n);
   for(i=0; i<m->n; i++){
     const Ent *e = &m->a[i];
@@ -275,6 +278,9 @@ static void checkTable(const Model *m, int bSeeks){
   ck_assert_int_eq(lsmcSstVerify(pR, &zMsg), LSMC_OK);
   ck_assert_ptr_null(zMsg);
   lsmcSstClose(pR);
+}
+static void checkTable(const Model *m, int bSeeks){
+  checkTableWith(m, bSeeks, 0);
 }
 
 /* A key "k%08d" and a value of nVal bytes derived from i. */
@@ -559,7 +565,7 @@ START_TEST(test_bloom_skip){
   ck_assert_int_eq(lsmcSstOpen(tEnv(), zPath, &pR), LSMC_OK);
   lsmcBufInit(&v, tEnv());
   for(i=0; i<1000; i++){
-    SstGetStat st = {0, 0, 0};
+    SstGetStat st = {0, 0, 0, 0, 0};
     char zKey[32];
     int n = snprintf(zKey, sizeof(zKey), "k%08d", 2*i+1);
     ck_assert_int_eq(lsmcSstGet(pR, (u8*)zKey, (size_t)n, 99, &eKind, &v, &st),
@@ -574,7 +580,7 @@ START_TEST(test_bloom_skip){
   }
   ck_assert_int_gt(nNeg, 950);
   {
-    SstGetStat st = {0, 0, 0};
+    SstGetStat st = {0, 0, 0, 0, 0};
     ck_assert_int_eq(lsmcSstGet(pR, m.a[7].pKey, m.a[7].nKey, 99, &eKind, &v,
                                 &st), LSMC_OK);
     ck_assert_uint_eq(st.nBloomNegative, 0);
@@ -888,14 +894,16 @@ END_TEST
 
 /*
 ** Build, open, look up every entry, scan and verify the model through
-** pEnv.  Returns the first error; every answer given before it is right.
+** pEnv, with bCache through a small block cache allocating from pEnv.
+** Returns the first error; every answer given before it is right.
 */
-static int runWithEnv(lsmc_env *pEnv, const Model *m){
+static int runWithEnv(lsmc_env *pEnv, const Model *m, int bCache){
   SstOptions opt = {256, 4, 10};
   SstBuilder *pB = 0;
   SstReader *pR = 0;
   lsmc_file *pFile = 0;
   LsmIter *pIter = 0;
+  Cache *pCache = 0;
   LsmcBuf k, v;
   char *zMsg = 0;
   int rc, i, eKind;
@@ -915,7 +923,8 @@ static int runWithEnv(lsmc_env *pEnv, const Model *m){
     lsmcSstBuilderFree(pB);
     if( pEnv->xClose(pFile) && rc==LSMC_OK ) rc = LSMC_IOERR;
   }
-  if( rc==LSMC_OK ) rc = lsmcSstOpen(pEnv, zPath, &pR);
+  if( rc==LSMC_OK && bCache ) rc = lsmcCacheNew(pEnv, 2048, &pCache);
+  if( rc==LSMC_OK ) rc = lsmcSstOpenCached(pEnv, zPath, pCache, &pR);
   for(i=0; rc==LSMC_OK && i<m->n; i++){
     const Ent *e = &m->a[modelGet(m, m->a[i].pKey, m->a[i].nKey, LSMC_MAX_SEQ)];
     rc = lsmcSstGet(pR, m->a[i].pKey, m->a[i].nKey, LSMC_MAX_SEQ, &eKind, &v, 0);
@@ -935,6 +944,8 @@ static int runWithEnv(lsmc_env *pEnv, const Model *m){
   if( rc==LSMC_OK ) rc = lsmcSstVerify(pR, &zMsg);
   lsmcFree(pEnv, zMsg);
   lsmcSstClose(pR);
+  if( pCache ) ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+  lsmcCacheFree(pCache);
   lsmcBufFree(&k);
   lsmcBufFree(&v);
   return rc;
@@ -951,29 +962,30 @@ START_TEST(test_faults){
   int i, iMode;
   for(i=0; i<120; i++) addSimple(&m, i, 5 + i%40, 100+i);
   ck_assert_int_eq(faultenvNew(lsmc_default_env(), &pF), LSMC_OK);
-  for(iMode=0; iMode<2; iMode++){
+  for(iMode=0; iMode<4; iMode++){     /* 2, 3: through a block cache */
     u64 n;
     for(n=1; ; n++){
       u64 nBefore = faultenvInjected(pF);
       int rc;
-      if( iMode==0 ){
+      if( (iMode&1)==0 ){
         /* xClose is left out: lsmcSstClose cannot report its failure */
         faultenvFailNth(pF, FAULT_MASK_ALL & ~FAULT_MASK(FAULT_OP_CLOSE), n,
                         LSMC_IOERR, 0);
       }else{
         faultenvMallocFail(pF, n, 0);
       }
-      rc = runWithEnv(faultenvEnv(pF), &m);
+      rc = runWithEnv(faultenvEnv(pF), &m, iMode>=2);
       faultenvClearFaults(pF);
       if( faultenvInjected(pF)==nBefore ){
         ck_assert_int_eq(rc, LSMC_OK);
         break;
       }
-      ck_assert_msg(rc==(iMode==0 ? LSMC_IOERR : LSMC_NOMEM),
+      ck_assert_msg(rc==((iMode&1)==0 ? LSMC_IOERR : LSMC_NOMEM),
                     "mode %d call %llu: rc %d", iMode, (unsigned long long)n, rc);
     }
-    printf("fault sweep: %llu %s failed in turn\n", (unsigned long long)n-1,
-           iMode==0 ? "env calls" : "allocations");
+    printf("fault sweep: %llu %s failed in turn%s\n", (unsigned long long)n-1,
+           (iMode&1)==0 ? "env calls" : "allocations",
+           iMode>=2 ? " (block cache)" : "");
     ck_assert_uint_gt(n, 10);
   }
   faultenvFree(pF);
