@@ -5,8 +5,12 @@
 ** runs LSMC_MODEL_OPS operations (default 5,000) over a domain of keys
 ** that includes the empty key, keys that are prefixes of each other and
 ** bytes above 0x7f; LSMC_MODEL_SEEDS seeds run (default 200).  Any
-** mismatch fails with the seed and the step.  Odd seeds flush in the
-** background thread, even seeds in the writer.
+** mismatch fails with the seed and the step.  Seeds rotate through the
+** compaction strategies (leveled, tiered, fifo with a cap larger than the
+** data) and between background and inline flushing and compaction; a
+** manual compaction of a random range is one of the operations, and the
+** integrity check (lsmc_check) runs whenever a compaction has happened
+** since the last check.
 **
 ** The store lives under $TMPDIR (the CI sets /dev/shm when it exists, so
 ** that the thousands of fsyncs of tiny flushes are cheap).
@@ -127,7 +131,7 @@ static int modelSeekLE(Model *m, ModelEntry *aState, const unsigned char *p,
   return -1;
 }
 
-static lsmc_db *modelOpen(const char *zDir, int bBackground){
+static lsmc_db *modelOpen(const char *zDir, int bBackground, int eStrategy){
   lsmc_options *pOpts = 0;
   lsmc_db *pDb = 0;
   int rc;
@@ -136,6 +140,7 @@ static lsmc_db *modelOpen(const char *zDir, int bBackground){
   lsmc_options_set(pOpts, LSMC_OPT_BLOCK_SIZE, 256);
   lsmc_options_set(pOpts, LSMC_OPT_SYNC, LSMC_SYNC_OFF);
   lsmc_options_set(pOpts, LSMC_OPT_BACKGROUND, bBackground);
+  lsmc_options_set(pOpts, LSMC_OPT_COMPACTION, eStrategy);
   rc = lsmc_open(zDir, pOpts, &pDb);
   lsmc_options_free(pOpts);
   ck_assert_msg(rc==LSMC_OK, "open: %s", lsmc_errmsg(pDb));
@@ -225,18 +230,44 @@ static void modelWalk(lsmc_db *pDb, Model *m, int iSnap, TestRng *pRng,
   lsmc_iter_close(pIter);
 }
 
+/*
+** If a compaction ran since the last call, run the integrity check: it
+** must find nothing wrong.
+*/
+static int nModelCheck = 0;           /* lsmc_check calls, for the summary */
+static uint64_t nModelCompaction = 0; /* compactions seen, for the summary */
+
+static void modelCheckAfterCompaction(lsmc_db *pDb, uint64_t *pnSeen,
+                                      uint64_t seed, int iStep){
+  lsmc_stats st;
+  ck_assert_int_eq(lsmc_stats_get(pDb, &st), LSMC_OK);
+  if( st.nCompaction!=*pnSeen ){
+    char *zReport = 0;
+    int rc = lsmc_check(pDb, &zReport);
+    ck_assert_msg(rc==LSMC_OK && strncmp(zReport, "ok", 2)==0,
+                  "seed %llu step %d: lsmc_check: %s",
+                  (unsigned long long)seed, iStep, zReport ? zReport : "?");
+    lsmc_free(pDb, zReport);
+    nModelCheck++;
+    nModelCompaction += st.nCompaction - (*pnSeen < st.nCompaction ? *pnSeen : 0);
+    *pnSeen = st.nCompaction;
+  }
+}
+
 static void modelRunSeed(uint64_t seed, int nOp){
   TestDir dir;
   TestRng rng;
   Model *m = calloc(1, sizeof(Model));
   int bBg = (int)(seed & 1);
+  int eStrategy = (int)((seed/2) % 3);
+  uint64_t nCompactionSeen = 0;
   lsmc_db *pDb;
   int iStep, i, s;
 
   testRngSeed(&rng, seed);
   testDirNew(&dir, "model");
   modelInit(m, &rng);
-  pDb = modelOpen(dir.zPath, bBg);
+  pDb = modelOpen(dir.zPath, bBg, eStrategy);
   for(iStep=0; iStep<nOp; iStep++){
     int r = (int)testRngBelow(&rng, 1000);
     int iKey = (int)testRngBelow(&rng, (uint32_t)m->nKey);
@@ -313,16 +344,28 @@ static void modelRunSeed(uint64_t seed, int nOp){
         ck_assert_int_eq(lsmc_snapshot_get(pDb, &m->apSnap[s]), LSMC_OK);
         for(i=0; i<m->nKey; i++) entryCopy(&m->aaSnap[s][i], &m->aCur[i]);
       }
-    }else if( r<985 ){                                 /* flush */
+    }else if( r<980 ){                                 /* flush */
       ck_assert_int_eq(lsmc_flush(pDb), LSMC_OK);
+    }else if( r<988 ){                                 /* compact a range */
+      int iLo = (int)testRngBelow(&rng, (uint32_t)m->nKey);
+      int iHi = iLo + (int)testRngBelow(&rng, (uint32_t)(m->nKey - iLo));
+      int bAll = testRngBelow(&rng, 4)==0;
+      rc = lsmc_compact_range(pDb, bAll ? 0 : m->aaKey[iLo],
+                              bAll ? 0 : (size_t)m->anKey[iLo],
+                              bAll ? 0 : m->aaKey[iHi],
+                              bAll ? 0 : (size_t)m->anKey[iHi]);
+      ck_assert_msg(rc==LSMC_OK, "seed %llu step %d: compact: %s",
+                    (unsigned long long)seed, iStep, lsmc_errmsg(pDb));
     }else{                                             /* reopen */
       for(s=0; s<MODEL_NSNAP; s++){
         if( m->apSnap[s] ) lsmc_snapshot_release(pDb, m->apSnap[s]);
         m->apSnap[s] = 0;
       }
       lsmc_close(pDb);
-      pDb = modelOpen(dir.zPath, bBg);
+      pDb = modelOpen(dir.zPath, bBg, eStrategy);
+      nCompactionSeen = 0;
     }
+    modelCheckAfterCompaction(pDb, &nCompactionSeen, seed, iStep);
   }
   for(s=0; s<MODEL_NSNAP; s++){
     if( m->apSnap[s] ) lsmc_snapshot_release(pDb, m->apSnap[s]);
@@ -345,7 +388,9 @@ START_TEST(test_model){
   int iFirst = envInt("LSMC_MODEL_FIRST_SEED", 1);
   int i;
   for(i=0; i<nSeed; i++) modelRunSeed((uint64_t)(iFirst + i), nOp);
-  printf("model: %d seeds x %d operations, 0 mismatches\n", nSeed, nOp);
+  printf("model: %d seeds x %d operations, 0 mismatches; %llu compactions, "
+         "%d integrity checks passed\n", nSeed, nOp,
+         (unsigned long long)nModelCompaction, nModelCheck);
 }
 END_TEST
 

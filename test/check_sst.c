@@ -22,6 +22,7 @@
 ** cycle in turn (faultenv.h).
 */
 #include "block.h"
+#include "cache.h"
 #include "block_builder.h"
 #include "bloom.h"
 #include "coding.h"
@@ -1086,6 +1087,407 @@ START_TEST(test_two_level){
 END_TEST
 
 /*
+** Block cache tests.  cacheStats() reads the cache's counters; getAll()
+** looks up every model entry's newest version (all present), adding to
+** *pSt.
+*/
+static CacheStats cacheStats(Cache *pCache){
+  CacheStats st;
+  lsmcCacheStats(pCache, &st);
+  return st;
+}
+static void getAll(SstReader *pR, const Model *m, SstGetStat *pSt){
+  int i;
+  for(i=0; i<m->n; i++){
+    ck_assert_int_eq(checkGet(pR, m, m->a[i].pKey, m->a[i].nKey,
+                              LSMC_MAX_SEQ, pSt), LSMC_OK);
+  }
+}
+
+/* Walk pR forward, checking every entry; returns the number seen. */
+static int scanAll(SstReader *pR, const Model *m){
+  LsmIter *pIter = 0;
+  int i = 0;
+  ck_assert_int_eq(lsmcSstIter(pR, &pIter), LSMC_OK);
+  ck_assert_int_eq(lsmcIterFirst(pIter), LSMC_OK);
+  while( lsmcIterValid(pIter) ){
+    ck_assert(iterIs(pIter, &m->a[i]));
+    ck_assert_int_eq(lsmcIterNext(pIter), LSMC_OK);
+    i++;
+  }
+  lsmcIterClose(pIter);
+  return i;
+}
+
+/*
+** Repeated Gets hit the cache: the first pass reads each data block once
+** (one miss per block, every other lookup a hit), the second reads none
+** and allocates nothing; a warm scan hits every block.  The uncached
+** reader counts no cache traffic and reads a block per Get.  The charge
+** is the blocks' bytes plus a small fixed header each, and goes at close.
+*/
+START_TEST(test_cache_hits){
+  Model m = {0, 0};
+  SstProps props;
+  SstFooter f;
+  SstReader *pR = 0;
+  Cache *pCache = 0;
+  FaultEnv *pF = 0;
+  SstGetStat st;
+  u8 *aFile;
+  size_t nFile;
+  u64 nBlk, nHit, nMiss, nCharge, nHdr;
+  int i, N = 2000, eKind;
+  LsmcBuf v;
+  for(i=0; i<N; i++) addSimple(&m, i, 20, 100+i);
+  lsmcSstPropsInit(&props, tEnv());
+  buildTable(&m, 1024, 16, 10, &props);
+  nBlk = props.nDataBlocks;
+  ck_assert_uint_gt(nBlk, 40);
+  aFile = readAll(&nFile);
+  ck_assert_int_eq(lsmcSstFooterDecode(&aFile[nFile-64], &f), LSMC_OK);
+
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 1<<20, &pCache), LSMC_OK);
+  ck_assert_int_eq(faultenvNew(tEnv(), &pF), LSMC_OK);
+  ck_assert_int_eq(lsmcSstOpenCached(faultenvEnv(pF), zPath, pCache, &pR),
+                   LSMC_OK);
+  memset(&st, 0, sizeof(st));
+  getAll(pR, &m, &st);
+  ck_assert_uint_eq(st.nBlockRead, nBlk);
+  ck_assert_uint_eq(st.nCacheMiss, nBlk);
+  ck_assert_uint_eq(st.nCacheHit, (u64)N - nBlk);
+  ck_assert_uint_eq(cacheStats(pCache).nInsert, nBlk);
+  ck_assert_uint_eq(cacheStats(pCache).nEvict, 0);
+  /* charge: each block's contents and trailer (the whole data area, which
+  ** ends where the filter starts) plus one fixed header per block */
+  nCharge = lsmcCacheTotalCharge(pCache);
+  ck_assert_uint_gt(nCharge, f.filter.iOff);
+  nHdr = (nCharge - f.filter.iOff) / nBlk;
+  ck_assert_uint_eq(nCharge, f.filter.iOff + nHdr*nBlk);
+  ck_assert_uint_le(nHdr, 64);
+
+  /* warm: no block read, no allocation, no file read */
+  memset(&st, 0, sizeof(st));
+  lsmcBufInit(&v, tEnv());
+  lsmcBufSet(&i, &v, "0123456789012345678901234567890123456789", 40);
+  faultenvResetCounts(pF);
+  for(i=0; i<N; i++){
+    ck_assert_int_eq(lsmcSstGet(pR, m.a[i].pKey, m.a[i].nKey, LSMC_MAX_SEQ,
+                                &eKind, &v, &st), LSMC_OK);
+    ck_assert_uint_eq(v.n, 20);
+    ck_assert_mem_eq(v.a, m.a[i].pVal, 20);
+  }
+  ck_assert_uint_eq(faultenvCount(pF, FAULT_OP_MALLOC), 0);
+  ck_assert_uint_eq(faultenvCount(pF, FAULT_OP_REALLOC), 0);
+  ck_assert_uint_eq(faultenvCount(pF, FAULT_OP_READ), 0);
+  lsmcBufFree(&v);
+  ck_assert_uint_eq(st.nBlockRead, 0);
+  ck_assert_uint_eq(st.nCacheMiss, 0);
+  ck_assert_uint_eq(st.nCacheHit, (u64)N);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), nCharge);
+
+  /* a warm scan: one hit per block, no miss */
+  lsmcSstCacheCounters(pR, &nHit, &nMiss);
+  ck_assert_uint_eq(nHit + nMiss, 0);
+  ck_assert_int_eq(scanAll(pR, &m), N);
+  lsmcSstCacheCounters(pR, &nHit, &nMiss);
+  ck_assert_uint_eq(nHit, nBlk);
+  ck_assert_uint_eq(nMiss, 0);
+  lsmcSstClose(pR);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+
+  /* no cache: a block read per Get, no cache counts */
+  ck_assert_int_eq(lsmcSstOpen(tEnv(), zPath, &pR), LSMC_OK);
+  memset(&st, 0, sizeof(st));
+  getAll(pR, &m, &st);
+  getAll(pR, &m, &st);
+  ck_assert_uint_eq(st.nBlockRead, 2*(u64)N);
+  ck_assert_uint_eq(st.nCacheHit + st.nCacheMiss, 0);
+  ck_assert_int_eq(scanAll(pR, &m), N);
+  lsmcSstCacheCounters(pR, &nHit, &nMiss);
+  ck_assert_uint_eq(nHit + nMiss, 0);
+  lsmcSstClose(pR);
+
+  lsmcCacheFree(pCache);
+  faultenvFree(pF);
+  free(aFile);
+  lsmcSstPropsFree(&props);
+  modelFree(&m);
+}
+END_TEST
+
+/*
+** A cache far smaller than the table (16 KiB for ~300 KiB of 1 KiB
+** blocks) evicts all the time and still answers every Get, scan and seek
+** of the random model right; what it keeps stays within its capacity.
+*/
+START_TEST(test_cache_small){
+  Model m = {0, 0};
+  SstProps props;
+  SstReader *pR = 0;
+  Cache *pCache = 0;
+  SstGetStat st;
+  u64 s = 5;
+  int i;
+  randomModel(&m, 10000, 777);
+  lsmcSstPropsInit(&props, tEnv());
+  buildTable(&m, 1024, 16, 10, &props);
+  ck_assert_uint_gt(props.nDataBlocks, 200);
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 16384, &pCache), LSMC_OK);
+  checkTableWith(&m, 1, pCache);
+  ck_assert_uint_gt(cacheStats(pCache).nEvict, props.nDataBlocks);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+
+  /* random Gets: a mix of hits and misses, every answer right */
+  ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, pCache, &pR), LSMC_OK);
+  memset(&st, 0, sizeof(st));
+  for(i=0; i<20000; i++){
+    const Ent *e = &m.a[rnd(&s) % (u64)m.n];
+    ck_assert_int_eq(checkGet(pR, &m, e->pKey, e->nKey, e->iSeq, &st),
+                     LSMC_OK);
+    ck_assert_uint_le(lsmcCacheTotalCharge(pCache), 16384);
+  }
+  ck_assert_uint_eq(st.nCacheMiss, st.nBlockRead);
+  ck_assert_uint_gt(st.nCacheHit, 0);
+  ck_assert_uint_gt(st.nCacheMiss, 20000/2);
+  lsmcSstClose(pR);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+  lsmcCacheFree(pCache);
+  lsmcSstPropsFree(&props);
+  modelFree(&m);
+}
+END_TEST
+
+/*
+** Two tables with the same keys and layout (so their blocks sit at the
+** same offsets) but different values share one cache: each reader gets
+** its own blocks; closing one drops exactly its half of the charge.
+*/
+START_TEST(test_cache_two_readers){
+  Model mA = {0, 0}, mB = {0, 0};
+  SstProps props;
+  SstReader *pA = 0, *pB = 0;
+  Cache *pCache = 0;
+  SstGetStat st;
+  char zPathA[160];
+  u64 nFileA, nFileB, nBlk, nBoth;
+  int i;
+  for(i=0; i<2000; i++){
+    addSimple(&mA, i, 24, 100+i);
+    addSimple(&mB, i, 24, 100+i);
+    mB.a[i].pVal[i%24] ^= 0x5a;           /* same size, other bytes */
+  }
+  lsmcSstPropsInit(&props, tEnv());
+  snprintf(zPathA, sizeof(zPathA), "%s/000002.sst", zTmpDir);
+  nFileA = buildTable(&mA, 1024, 16, 10, 0);
+  ck_assert_int_eq(rename(zPath, zPathA), 0);
+  nFileB = buildTable(&mB, 1024, 16, 10, &props);
+  ck_assert_uint_eq(nFileA, nFileB);
+  nBlk = props.nDataBlocks;
+
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 1<<20, &pCache), LSMC_OK);
+  ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPathA, pCache, &pA), LSMC_OK);
+  ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, pCache, &pB), LSMC_OK);
+  memset(&st, 0, sizeof(st));
+  for(i=0; i<2000; i++){
+    const Ent *e = &mA.a[(i*7919) % 2000];
+    ck_assert_int_eq(checkGet(pA, &mA, e->pKey, e->nKey, LSMC_MAX_SEQ, &st),
+                     LSMC_OK);
+    ck_assert_int_eq(checkGet(pB, &mB, e->pKey, e->nKey, LSMC_MAX_SEQ, &st),
+                     LSMC_OK);
+  }
+  ck_assert_uint_eq(st.nCacheMiss, 2*nBlk);
+  ck_assert_uint_eq(cacheStats(pCache).nInsert, 2*nBlk);
+  ck_assert_int_eq(scanAll(pA, &mA), 2000);
+  ck_assert_int_eq(scanAll(pB, &mB), 2000);
+  nBoth = lsmcCacheTotalCharge(pCache);
+  ck_assert_uint_eq(nBoth % 2, 0);
+
+  lsmcSstClose(pA);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), nBoth/2);
+  memset(&st, 0, sizeof(st));
+  getAll(pB, &mB, &st);                 /* B's blocks are all still there */
+  ck_assert_uint_eq(st.nBlockRead, 0);
+  ck_assert_uint_eq(st.nCacheHit, 2000);
+  lsmcSstClose(pB);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+  lsmcCacheFree(pCache);
+  unlink(zPathA);
+  lsmcSstPropsFree(&props);
+  modelFree(&mA);
+  modelFree(&mB);
+}
+END_TEST
+
+/*
+** Iterators keep their block while the cache evicts it: with a 1-byte
+** cache every block leaves as soon as it is released, so a scan holds
+** exactly one block; an iterator parked on an entry stays readable while
+** other scans, Gets and a capacity drop to 0 churn the cache (ASan would
+** see a freed block).
+*/
+START_TEST(test_cache_iter_evict){
+  Model m = {0, 0};
+  SstProps props;
+  SstReader *pR = 0;
+  Cache *pCache = 0;
+  LsmIter *pPark = 0, *pIter = 0;
+  SstGetStat st;
+  u64 nHit, nMiss, nHeld;
+  int i;
+  for(i=0; i<3000; i++) addSimple(&m, i, 8 + i%30, 100+i);
+  lsmcSstPropsInit(&props, tEnv());
+  buildTable(&m, 1024, 16, 10, &props);
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 1, &pCache), LSMC_OK);
+  ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, pCache, &pR), LSMC_OK);
+
+  /* a forward scan: one miss per block, one block held at a time */
+  ck_assert_int_eq(lsmcSstIter(pR, &pIter), LSMC_OK);
+  ck_assert_int_eq(lsmcIterFirst(pIter), LSMC_OK);
+  for(i=0; lsmcIterValid(pIter); i++){
+    ck_assert(iterIs(pIter, &m.a[i]));
+    ck_assert_uint_gt(lsmcCacheTotalCharge(pCache), 0);
+    ck_assert_uint_le(lsmcCacheTotalCharge(pCache), 2048);
+    ck_assert_int_eq(lsmcIterNext(pIter), LSMC_OK);
+  }
+  ck_assert_int_eq(i, m.n);
+  lsmcIterClose(pIter);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+  lsmcSstCacheCounters(pR, &nHit, &nMiss);
+  ck_assert_uint_eq(nMiss, props.nDataBlocks);
+  ck_assert_uint_eq(nHit, 0);
+
+  /* park an iterator in the middle, then churn */
+  ck_assert_int_eq(lsmcSstIter(pR, &pPark), LSMC_OK);
+  ck_assert_int_eq(lsmcIterFirst(pPark), LSMC_OK);
+  for(i=0; i<1234; i++) ck_assert_int_eq(lsmcIterNext(pPark), LSMC_OK);
+  ck_assert(iterIs(pPark, &m.a[1234]));
+  nHeld = lsmcCacheTotalCharge(pCache);
+  ck_assert_uint_gt(nHeld, 0);
+  ck_assert_int_eq(checkScans(pR, &m, 0), LSMC_OK);
+  checkSeeks(pR, &m);
+  memset(&st, 0, sizeof(st));
+  getAll(pR, &m, &st);
+  ck_assert_uint_eq(st.nCacheHit + st.nCacheMiss, (u64)m.n);
+  lsmcCacheSetCapacity(pCache, 0);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), nHeld);
+  getAll(pR, &m, &st);
+  ck_assert(iterIs(pPark, &m.a[1234]));
+  for(i=1234; lsmcIterValid(pPark); i++){
+    ck_assert(iterIs(pPark, &m.a[i]));
+    ck_assert_int_eq(lsmcIterNext(pPark), LSMC_OK);
+  }
+  ck_assert_int_eq(i, m.n);
+  lsmcIterClose(pPark);
+  ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+  lsmcSstClose(pR);
+  lsmcCacheFree(pCache);
+  lsmcSstPropsFree(&props);
+  modelFree(&m);
+}
+END_TEST
+
+/* The handle of the table's first data block (from its index). */
+static SstHandle firstDataBlock(const u8 *a, size_t n){
+  SstFooter f;
+  SstHandle h;
+  BlockIter idx;
+  size_t nVal;
+  const u8 *pVal;
+  ck_assert_int_eq(lsmcSstFooterDecode(&a[n-64], &f), LSMC_OK);
+  ck_assert_int_eq(lsmcBlockIterInit(&idx, tEnv(), &a[f.index.iOff],
+                                     f.index.nSize), LSMC_OK);
+  ck_assert_int_eq(lsmcBlockIterFirst(&idx), LSMC_OK);
+  pVal = lsmcBlockIterValue(&idx, &nVal);
+  ck_assert_int_eq(lsmcSstHandleDecode(pVal, nVal, &h), LSMC_OK);
+  lsmcBlockIterClear(&idx);
+  ck_assert_uint_eq(h.iOff, 0);
+  return h;
+}
+
+/*
+** A damaged first data block is LSMC_CORRUPT through the cached path, at
+** every read (it is never cached), while other blocks are served and
+** cached.  Three damages: a flipped byte (bad checksum); a restart count
+** too large, and restart offsets out of order, both under a recomputed
+** (valid) checksum, which only the full check at insertion catches.
+*/
+START_TEST(test_cache_corrupt){
+  Model m = {0, 0};
+  Cache *pCache = 0;
+  SstHandle h;
+  u8 *aGood;
+  size_t n;
+  int i, iCase;
+  for(i=0; i<3000; i++) addSimple(&m, i, 8 + i%30, 100+i);
+  buildTable(&m, 4096, 4, 10, 0);
+  aGood = readAll(&n);
+  h = firstDataBlock(aGood, n);
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 1<<20, &pCache), LSMC_OK);
+  for(iCase=0; iCase<3; iCase++){
+    SstReader *pR = 0;
+    SstGetStat st;
+    LsmIter *pIter = 0;
+    u8 *a = malloc(n);
+    u8 *aRestart;
+    u32 nRestart = lsmcGet32(&aGood[h.nSize-4]);
+    u64 nInsert0 = cacheStats(pCache).nInsert;
+    int k;
+    memcpy(a, aGood, n);
+    aRestart = &a[h.nSize - 4 - 4*(size_t)nRestart];
+    ck_assert_uint_ge(nRestart, 3);
+    if( iCase==0 ){
+      a[h.nSize/2] ^= 0x10;
+    }else{
+      LsmcBuf blk;
+      int rc = LSMC_OK;
+      if( iCase==1 ){
+        lsmcPut32(&a[h.nSize-4], (u32)(h.nSize/4));
+      }else{
+        memcpy(&aRestart[4], &aRestart[8], 4);      /* restart 1 == 2 */
+      }
+      lsmcBufInit(&blk, tEnv());
+      lsmcBufAppend(&rc, &blk, a, h.nSize);
+      lsmcSstTrailerAppend(&rc, &blk);
+      ck_assert_int_eq(rc, LSMC_OK);
+      ck_assert_int_eq(lsmcSstTrailerCheck(blk.a, h.nSize), LSMC_OK);
+      memcpy(a, blk.a, blk.n);
+      lsmcBufFree(&blk);
+    }
+    writeAll(a, n);
+    ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, pCache, &pR), LSMC_OK);
+    memset(&st, 0, sizeof(st));
+    for(k=0; k<3; k++){
+      ck_assert_int_eq(checkGet(pR, &m, m.a[0].pKey, m.a[0].nKey,
+                                LSMC_MAX_SEQ, &st), LSMC_CORRUPT);
+    }
+    ck_assert_uint_eq(st.nCacheMiss, 3);
+    ck_assert_uint_eq(st.nCacheHit, 0);
+    ck_assert_uint_eq(cacheStats(pCache).nInsert, nInsert0);
+    ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+    ck_assert_int_eq(lsmcSstIter(pR, &pIter), LSMC_OK);
+    ck_assert_int_eq(lsmcIterFirst(pIter), LSMC_CORRUPT);
+    ck_assert(!lsmcIterValid(pIter));
+    lsmcIterClose(pIter);
+    ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+    /* the last key lives in a good block: served, then cached */
+    ck_assert_int_eq(checkGet(pR, &m, m.a[m.n-1].pKey, m.a[m.n-1].nKey,
+                              LSMC_MAX_SEQ, &st), LSMC_OK);
+    ck_assert_int_eq(checkGet(pR, &m, m.a[m.n-1].pKey, m.a[m.n-1].nKey,
+                              LSMC_MAX_SEQ, &st), LSMC_OK);
+    ck_assert_uint_eq(st.nCacheHit, 1);
+    ck_assert_uint_eq(cacheStats(pCache).nInsert, nInsert0 + 1);
+    lsmcSstClose(pR);
+    ck_assert_uint_eq(lsmcCacheTotalCharge(pCache), 0);
+    free(a);
+  }
+  lsmcCacheFree(pCache);
+  free(aGood);
+  modelFree(&m);
+}
+END_TEST
+
+/*
 ** Speed: 10^6 entries (16-byte keys, 100-byte values), build and random
 ** Gets; printed, not asserted.
 */
@@ -1164,6 +1566,12 @@ static Suite *sstSuite(void){
   tcase_add_test(tc, test_verify_lies);
   tcase_add_test(tc, test_builder_misuse);
   tcase_add_test(tc, test_faults);
+  tc = sstCase(s, "cache");
+  tcase_add_test(tc, test_cache_hits);
+  tcase_add_test(tc, test_cache_small);
+  tcase_add_test(tc, test_cache_two_readers);
+  tcase_add_test(tc, test_cache_iter_evict);
+  tcase_add_test(tc, test_cache_corrupt);
   tc = sstCase(s, "two_level");
   tcase_add_test(tc, test_two_level);
   if( getenv("LSMC_SPEED") ){          /* benchmark, printed only */

@@ -91,7 +91,7 @@ struct BenchCounters {
   unsigned long long nUser;      /* "user_bytes": key+value bytes written */
   unsigned long long nWal;       /* "wal_bytes" */
   unsigned long long nFlush;     /* "flush_bytes" */
-  unsigned long long nCompact;   /* "compaction_bytes", if reported */
+  unsigned long long nCompact;   /* "compaction_write_bytes" */
   unsigned long long nGroup;     /* "write_groups": WAL records written */
   unsigned long long nSync;      /* "wal_syncs": WAL fsyncs */
 };
@@ -214,8 +214,7 @@ static int benchCounters(lsmc_db *pDb, BenchCounters *pC, int bPrint){
     pC->nUser = benchJsonU64(zJson, "user_bytes");
     pC->nWal = benchJsonU64(zJson, "wal_bytes");
     pC->nFlush = benchJsonU64(zJson, "flush_bytes");
-    pC->nCompact = benchJsonU64(zJson, "compaction_bytes")
-                 + benchJsonU64(zJson, "compact_bytes");
+    pC->nCompact = benchJsonU64(zJson, "compaction_write_bytes");
     pC->nGroup = benchJsonU64(zJson, "write_groups");
     pC->nSync = benchJsonU64(zJson, "wal_syncs");
     if( bPrint ) printf("stats        : %s\n", zJson);
