@@ -9,7 +9,8 @@
 **
 ** test_crash_every_sync: a deterministic workload (batches of puts and
 **   deletes, a 4 KiB memtable so flushes, manifest edits and WAL rotations
-**   happen) runs through the fault-injecting env, which "kills the
+**   and compactions happen: leveled for the sync=full sweep, tiered for
+**   sync=normal) runs through the fault-injecting env, which "kills the
 **   process" right after the k-th sync (for every k, including the syncs
 **   of the store's creation) and then simulates power loss in each of
 **   three damage modes (drop unsynced bytes, tear them, zero them).  The
@@ -42,6 +43,10 @@ static lsmc_db *crashOpenMem(const char *zDir, lsmc_env *pEnv, int eSync,
   lsmc_options_set(pOpts, LSMC_OPT_BLOCK_SIZE, 512);
   lsmc_options_set(pOpts, LSMC_OPT_SYNC, eSync);
   lsmc_options_set(pOpts, LSMC_OPT_BACKGROUND, 0);
+  lsmc_options_set(pOpts, LSMC_OPT_L0_TRIGGER, 2);
+  /* sync=full sweeps leveled compaction, sync=normal sweeps tiered. */
+  lsmc_options_set(pOpts, LSMC_OPT_COMPACTION, eSync==LSMC_SYNC_FULL
+                   ? LSMC_COMPACTION_LEVELED : LSMC_COMPACTION_TIERED);
   if( pEnv ) lsmc_options_set_env(pOpts, pEnv);
   *pRc = lsmc_open(zDir, pOpts, &pDb);
   lsmc_options_free(pOpts);
