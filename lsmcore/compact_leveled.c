@@ -12,7 +12,8 @@
 **
 ** A manual compaction pushes [lo, hi] down one level per step into the
 ** deepest non-empty level (at least L1), then rewrites the files of that
-** level in the range that still hold tombstones.
+** level in the range that it did not write itself (conf.iNow is the time
+** it started), so that versions no snapshot needs any more are dropped.
 */
 #include "compaction.h"
 
@@ -119,7 +120,8 @@ static int leveledManual(const CompactionConf *c, Version *v,
                            "manual", pp);
     for(i=0; rc==LSMC_OK && i<v->anFile[iLevel]; i++){
       FileMeta *f = v->apFile[iLevel][i];
-      if( bBottom && f->nDeletes==0 ) continue;
+      if( bBottom && f->iCreated>=c->iNow ) continue;  /* written by this
+                                                      ** manual compaction */
       if( lsmcFileOverlaps(f, pLo, nLo, pHi, nHi) ){
         rc = lsmcCompactionAdd(*pp, iLevel, f);
       }

@@ -1,26 +1,28 @@
 /*
-** compact_tiered.c -- the size-tiered strategy (RocksDB's "universal",
-** Cassandra's STCS): every sorted run is one file on level 0, newest
-** first, and runs of similar size are merged into one.  Only runs that are
-** adjacent in age are merged, so that the runs' sequence ranges stay
-** disjoint and a lookup may stop at the newest run holding its key.
+** compact_tiered.c -- the size-tiered strategy (Cassandra's STCS, with
+** RocksDB universal compaction's rule that only runs adjacent in age are
+** merged): every sorted run is one file on level 0, newest first, and
+** runs of similar size are merged into one.  Merging only adjacent runs
+** keeps the runs' sequence ranges disjoint, so a lookup may stop at the
+** newest run holding its key.
 **
-** Once there are nL0Trigger runs or more:
-**   1. space: if the runs other than the oldest hold more than twice its
-**      bytes (200% space amplification), all runs are merged;
-**   2. size ratio: from the newest run, take the longest window whose
-**      every next run is at most 1% larger than the window's sum so far;
-**      a window of 2 or more runs is merged;
-**   3. otherwise the newest runs are merged so that the count falls below
-**      the trigger.
-** Each run is rewritten about log(N) times: write amplification stays low
-** (documented bound: <= 1 + log2(data / memtable) rewrites), while reads
-** visit every run and space amplification reaches up to 3x before (1).
+** Once there are nL0Trigger (T) runs or more, the first rule that applies:
+**   1. buckets: walking from the newest run, group adjacent runs whose
+**      sizes are within a factor of 2 of the group's mean; the first group
+**      of T or more runs is merged (STCS's min_threshold = T);
+**   2. run count: with 2T+4 runs or more, the newest runs are merged so
+**      that T-1 remain before them (bounds read amplification);
+**   3. space: when the runs other than the oldest hold more than 4 times
+**      its bytes, everything is merged (bounds space amplification and
+**      drops overwritten data).
+** Bounds (documented, tested): each byte is rewritten about log_T of
+** (data / memtable) times; runs stay below 2T+4; space amplification
+** stays below about 5x.
 */
 #include "compaction.h"
 
-#define TIERED_SIZE_RATIO   1.01     /* next run <= 101% of the window */
-#define TIERED_MAX_AMP      2.0      /* newer runs <= 200% of the oldest */
+#define TIERED_BUCKET_FACTOR 2.0   /* a run joins a group within 2x */
+#define TIERED_MAX_AMP       4.0   /* newer runs <= 400% of the oldest */
 
 /* A merge of runs [iFirst, iLast] of level 0 into one run. */
 static int tieredWindow(const CompactionConf *c, Version *v, int iFirst,
@@ -42,23 +44,31 @@ static int tieredWindow(const CompactionConf *c, Version *v, int iFirst,
 static int tieredPick(const CompactionConf *c, Version *v, Compaction **pp){
   int n = v->anFile[0];
   FileMeta **a = v->apFile[0];
+  int nT = c->nL0Trigger;
   u64 nNewer = 0;
   int i, j;
   *pp = 0;
-  if( n<c->nL0Trigger || n<2 ) return LSMC_OK;
+  if( n<nT || n<2 ) return LSMC_OK;
 
+  for(i=0; i<n; i=j){
+    double fSum = (double)a[i]->nSize;
+    for(j=i+1; j<n; j++){
+      double fMean = fSum / (double)(j-i);
+      double fSize = (double)a[j]->nSize;
+      if( fSize>fMean*TIERED_BUCKET_FACTOR
+       || fSize*TIERED_BUCKET_FACTOR<fMean ) break;
+      fSum += fSize;
+    }
+    if( j-i>=nT ) return tieredWindow(c, v, i, j-1, "size bucket", pp);
+  }
+  if( n>=2*nT+4 ){
+    return tieredWindow(c, v, 0, n-nT, "run count", pp);
+  }
   for(i=0; i<n-1; i++) nNewer += a[i]->nSize;
   if( (double)nNewer > TIERED_MAX_AMP * (double)a[n-1]->nSize ){
     return tieredWindow(c, v, 0, n-1, "space amplification", pp);
   }
-  for(i=0; i<n-1; i++){
-    double fSum = (double)a[i]->nSize;
-    for(j=i+1; j<n && (double)a[j]->nSize <= fSum*TIERED_SIZE_RATIO; j++){
-      fSum += (double)a[j]->nSize;
-    }
-    if( j-i>=2 ) return tieredWindow(c, v, i, j-1, "size ratio", pp);
-  }
-  return tieredWindow(c, v, 0, n - c->nL0Trigger + 1, "run count", pp);
+  return LSMC_OK;
 }
 
 static int tieredManual(const CompactionConf *c, Version *v,
@@ -68,7 +78,7 @@ static int tieredManual(const CompactionConf *c, Version *v,
   LSMC_UNUSED(pLo); LSMC_UNUSED(nLo); LSMC_UNUSED(pHi); LSMC_UNUSED(nHi);
   *pp = 0;
   if( (*piStep)++>0 || n==0 ) return LSMC_OK;
-  if( n==1 && v->apFile[0][0]->nDeletes==0 ) return LSMC_OK;
+  if( n==1 && v->apFile[0][0]->iCreated>=c->iNow ) return LSMC_OK;
   return tieredWindow(c, v, 0, n-1, "manual", pp);
 }
 

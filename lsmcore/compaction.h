@@ -59,7 +59,8 @@ struct CompactionConf {
   u64 nL1Max;                       /* Bytes allowed in L1 (leveled) */
   u64 nFifoMax;                     /* fifo: bytes kept */
   u64 nFifoTtl;                     /* fifo: microseconds kept, 0: none */
-  u64 iNow;                         /* Current time, microseconds */
+  u64 iNow;                         /* Current time, microseconds (for a
+                                    ** manual compaction: when it began) */
 };
 
 struct CompactionStrategy {

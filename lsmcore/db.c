@@ -904,6 +904,7 @@ int lsmc_flush(lsmc_db *pDb){
 int lsmc_compact_range(lsmc_db *pDb, const void *pBegin, size_t nBegin,
                        const void *pEnd, size_t nEnd){
   LsmEngine *e;
+  CompactionConf conf;
   int iStep = 0;
   int rc = lsmc_flush(pDb);
   if( rc ) return rc;
@@ -911,10 +912,9 @@ int lsmc_compact_range(lsmc_db *pDb, const void *pBegin, size_t nBegin,
   pthread_mutex_lock(&e->mu);
   while( e->bCompacting ) pthread_cond_wait(&e->cvDone, &e->mu);
   e->bCompacting = 1;
+  lsmcEngineConf(e, &conf);
   while( rc==LSMC_OK ){
-    CompactionConf conf;
     Compaction *c = 0;
-    lsmcEngineConf(e, &conf);
     rc = e->pStrategy->xManual(&conf, e->pVs->pCurrent, pBegin, nBegin,
                                pEnd, nEnd, &iStep, &c);
     if( rc || c==0 ) break;

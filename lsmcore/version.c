@@ -232,6 +232,24 @@ static int versionIsDeleted(const VersionEdit *pEdit, int iLevel, u64 iNum){
   return 0;
 }
 
+/* True if pEdit deletes file iNum (from any level). */
+static int versionEditDeletes(const VersionEdit *pEdit, u64 iNum){
+  int i;
+  for(i=0; i<pEdit->nDel; i++){
+    if( pEdit->aDel[i].iNumber==iNum ) return 1;
+  }
+  return 0;
+}
+
+/* True if pEdit adds file iNum (to any level). */
+static int versionEditAdds(const VersionEdit *pEdit, u64 iNum){
+  int i;
+  for(i=0; i<pEdit->nAdd; i++){
+    if( pEdit->aAdd[i].iNumber==iNum ) return 1;
+  }
+  return 0;
+}
+
 /*
 ** Find file iNum anywhere in p; return it or NULL.
 */
@@ -268,7 +286,12 @@ static int versionApply(VersionSet *pSet, const Version *pBase,
     }
   }
   for(i=0; rc==LSMC_OK && i<pEdit->nAdd; i++){
-    if( versionFind(pBase, pEdit->aAdd[i].iNumber, 0) ) rc = LSMC_CORRUPT_BKPT;
+    /* A live number may be added only if the edit also deletes it: a
+    ** file moved from one level to another. */
+    u64 iNum = pEdit->aAdd[i].iNumber;
+    if( versionFind(pBase, iNum, 0) && !versionEditDeletes(pEdit, iNum) ){
+      rc = LSMC_CORRUPT_BKPT;
+    }
     for(j=0; rc==LSMC_OK && j<i; j++){
       if( pEdit->aAdd[j].iNumber==pEdit->aAdd[i].iNumber ){
         rc = LSMC_CORRUPT_BKPT;
@@ -513,8 +536,12 @@ int lsmcVersionSetApply(VersionSet *pSet, VersionEdit *pEdit){
   pSet->nManifestBytes = lsmcWalSize(pSet->pManifest);
   if( pEdit->bLog ) pSet->iLogNumber = pEdit->iLog;
   for(i=0; i<pEdit->nDel; i++){
-    FileMeta *pGone = versionFind(pSet->pCurrent, pEdit->aDel[i].iNumber, 0);
-    if( ALWAYS(pGone) ) atomic_store(&pGone->bObsolete, 1);
+    /* A file deleted and added again was moved: it stays on disk. */
+    u64 iNum = pEdit->aDel[i].iNumber;
+    FileMeta *pGone = versionFind(pSet->pCurrent, iNum, 0);
+    if( ALWAYS(pGone) && !versionEditAdds(pEdit, iNum) ){
+      atomic_store(&pGone->bObsolete, 1);
+    }
   }
   lsmcVersionUnref(pSet->pCurrent);
   pSet->pCurrent = pNew;

@@ -1489,6 +1489,88 @@ START_TEST(test_cache_corrupt){
 END_TEST
 
 /*
+** A damaged index whose entry for a later block names the first block's
+** offset with its own (different) size: once the first block is cached,
+** a lookup of that later block must not be served the first block's bytes (which would
+** make present keys look absent): it is LSMC_CORRUPT, as it is without
+** a cache (bad checksum).
+*/
+START_TEST(test_cache_alias_index){
+  Model m = {0, 0};
+  Cache *pCache = 0;
+  SstReader *pR = 0;
+  SstFooter f;
+  SstHandle h0, h;
+  BlockIter idx;
+  BlockBuilder bb;
+  LsmcBuf val, *pIdx;
+  u8 *a, *aNew;
+  size_t n, nVal, nNew;
+  int i, rc = LSMC_OK, nCorrupt = 0, iPass, iAlias = -1;
+  for(i=0; i<500; i++) addSimple(&m, i, 8 + i%30, 100+i);
+  buildTable(&m, 1024, 16, 10, 0);
+  a = readAll(&n);
+  ck_assert_int_eq(lsmcSstFooterDecode(&a[n-64], &f), LSMC_OK);
+  lsmcBufInit(&val, tEnv());
+  lsmcBlockBuilderInit(&bb, tEnv(), 1);
+  ck_assert_int_eq(lsmcBlockIterInit(&idx, tEnv(), &a[f.index.iOff],
+                                     f.index.nSize), LSMC_OK);
+  ck_assert_int_eq(lsmcBlockIterFirst(&idx), LSMC_OK);
+  for(i=0; lsmcBlockIterValid(&idx); i++){
+    size_t nKey;
+    const u8 *pKey = lsmcBlockIterKey(&idx, &nKey);
+    const u8 *pVal = lsmcBlockIterValue(&idx, &nVal);
+    ck_assert_int_eq(lsmcSstHandleDecode(pVal, nVal, &h), LSMC_OK);
+    if( i==0 ) h0 = h;
+    if( i>0 && iAlias<0 && h.nSize!=h0.nSize ){
+      iAlias = i;
+      h.iOff = h0.iOff;
+    }
+    val.n = 0;
+    lsmcSstHandleEncode(&rc, &val, &h);
+    lsmcBlockBuilderAdd(&rc, &bb, pKey, nKey, val.a, val.n);
+    ck_assert_int_eq(lsmcBlockIterNext(&idx), LSMC_OK);
+  }
+  ck_assert_int_gt(iAlias, 0);
+  ck_assert_int_gt(i, iAlias+1);
+  lsmcBlockIterClear(&idx);
+  pIdx = lsmcBlockBuilderFinish(&rc, &bb);
+  ck_assert_int_eq(rc, LSMC_OK);
+  f.index.iOff = n;
+  f.index.nSize = pIdx->n;
+  lsmcSstTrailerAppend(&rc, pIdx);
+  ck_assert_int_eq(rc, LSMC_OK);
+  nNew = n + pIdx->n + 64;
+  aNew = malloc(nNew);
+  memcpy(aNew, a, n);
+  memcpy(&aNew[n], pIdx->a, pIdx->n);
+  lsmcSstFooterEncode(&aNew[n + pIdx->n], &f);
+  writeAll(aNew, nNew);
+  lsmcBlockBuilderFree(&bb);
+  lsmcBufFree(&val);
+
+  ck_assert_int_eq(lsmcCacheNew(tEnv(), 1<<20, &pCache), LSMC_OK);
+  for(iPass=0; iPass<2; iPass++){        /* 0: no cache, 1: cached */
+    ck_assert_int_eq(lsmcSstOpenCached(tEnv(), zPath, iPass ? pCache : 0, &pR),
+                     LSMC_OK);
+    nCorrupt = 0;
+    for(i=0; i<m.n; i++){
+      rc = checkGet(pR, &m, m.a[i].pKey, m.a[i].nKey, LSMC_MAX_SEQ, 0);
+      if( rc==LSMC_CORRUPT ) nCorrupt++;
+    }
+    ck_assert_int_gt(nCorrupt, 0);
+    ck_assert_int_lt(nCorrupt, m.n/2);
+    ck_assert_int_eq(checkScans(pR, &m, 1), LSMC_CORRUPT);
+    lsmcSstClose(pR);
+  }
+  lsmcCacheFree(pCache);
+  free(a);
+  free(aNew);
+  modelFree(&m);
+}
+END_TEST
+
+/*
 ** nGet random Gets of "user%012d" keys below N through pR; seconds taken.
 */
 static double timeGets(SstReader *pR, int N, int nGet, LsmcBuf *pV){
@@ -1605,6 +1687,7 @@ static Suite *sstSuite(void){
   tcase_add_test(tc, test_cache_two_readers);
   tcase_add_test(tc, test_cache_iter_evict);
   tcase_add_test(tc, test_cache_corrupt);
+  tcase_add_test(tc, test_cache_alias_index);
   tc = sstCase(s, "two_level");
   tcase_add_test(tc, test_two_level);
   if( getenv("LSMC_SPEED") ){          /* benchmark, printed only */
