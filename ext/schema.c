@@ -373,6 +373,46 @@ static int schemaAddColumn(SchemaParse *p, const char *zName, int nName){
   return pS->nCol++;
 }
 
+/*
+** SQLite 3.40's reserved words: the keywords that are not accepted as a
+** plain identifier (parse.y's %fallback ID list leaves them out), found
+** by trying each of sqlite3_keyword_name() as a column name and as a
+** type (test/check_schema.c re-checks this list against the SQLite it
+** runs with).  The join keywords and INDEXED are still allowed as column
+** names.
+*/
+static const char *const azReserved[] = {
+  "ADD", "ALL", "ALTER", "AND", "AS", "AUTOINCREMENT", "BETWEEN", "CASE",
+  "CHECK", "COLLATE", "COMMIT", "CONSTRAINT", "CREATE", "CROSS", "DEFAULT",
+  "DEFERRABLE", "DELETE", "DISTINCT", "DROP", "ELSE", "ESCAPE", "EXCEPT",
+  "EXISTS", "FOREIGN", "FROM", "FULL", "GROUP", "HAVING", "IN", "INDEX",
+  "INDEXED", "INNER", "INSERT", "INTERSECT", "INTO", "IS", "ISNULL", "JOIN",
+  "LEFT", "LIMIT", "NATURAL", "NOT", "NOTHING", "NOTNULL", "NULL", "ON",
+  "OR", "ORDER", "OUTER", "PRIMARY", "REFERENCES", "RETURNING", "RIGHT",
+  "SELECT", "SET", "TABLE", "THEN", "TO", "TRANSACTION", "UNION", "UNIQUE",
+  "UPDATE", "USING", "VALUES", "WHEN", "WHERE"
+};
+
+/*
+** True if pTok is a reserved word where a column name (bName) or a word
+** of a type name (!bName) is expected.
+*/
+static int tokIsReserved(const SchemaToken *pTok, int bName){
+  static const char *const azNameOk[] = {
+    "CROSS", "FULL", "INDEXED", "INNER", "LEFT", "NATURAL", "OUTER", "RIGHT"
+  };
+  size_t i;
+  for(i=0; i<sizeof(azReserved)/sizeof(azReserved[0]); i++){
+    if( tokIsKw(pTok, azReserved[i]) ) break;
+  }
+  if( i==sizeof(azReserved)/sizeof(azReserved[0]) ) return 0;
+  if( !bName ) return 1;
+  for(i=0; i<sizeof(azNameOk)/sizeof(azNameOk[0]); i++){
+    if( tokIsKw(pTok, azNameOk[i]) ) return 0;
+  }
+  return 1;
+}
+
 /* True for the keywords that end a type name and start a constraint. */
 static int tokIsConstraintKw(const SchemaToken *pTok){
   static const char *const azKw[] = {
@@ -398,7 +438,7 @@ static void schemaSigned(SchemaParse *p, const char *zCol){
 
 /*
 ** Parse the optional type of column iCol: names (identifiers or strings)
-** up to a constraint keyword, then optionally "(n)" or "(n, m)".  The type
+** up to a constraint keyword or another reserved word, then optionally "(n)" or "(n, m)".  The type
 ** is kept as written; HIDDEN is rejected (SQLite would hide the column).
 */
 static void schemaType(SchemaParse *p, int iCol){
@@ -408,7 +448,7 @@ static void schemaType(SchemaParse *p, int iCol){
   const char *zEnd = 0;
   char *zDeq;
   while( schemaPeek(p, &tok)!=TOK_END && tokIsName(&tok)
-      && !tokIsConstraintKw(&tok) ){
+      && !tokIsConstraintKw(&tok) && !tokIsReserved(&tok, 0) ){
     schemaNext(p, &tok);
     if( zStart==0 ) zStart = tok.z;
     zEnd = tok.z + tok.n;
@@ -588,6 +628,9 @@ static void schemaColumnConstraint(SchemaParse *p, int iCol){
   }else if( tokIsKw(&tok, "REFERENCES") ){
     schemaError(p, "REFERENCES (foreign keys) are not supported (column %s)",
                 pCol->zName);
+  }else if( tokIsKw(&tok, "DEFERRABLE") ){
+    schemaError(p, "DEFERRABLE (of foreign keys) is not supported (column %s)",
+                pCol->zName);
   }else if( tokIsKw(&tok, "GENERATED") || tokIsKw(&tok, "AS") ){
     schemaError(p, "generated columns are not supported (column %s)",
                 pCol->zName);
@@ -605,6 +648,11 @@ static void schemaColumn(SchemaParse *p){
   if( !tokIsName(&tok) ){
     schemaError(p, "expected a column name, found \"%.*s\" in \"%s\"",
                 tok.n, tok.z, p->zArg);
+    return;
+  }
+  if( tokIsReserved(&tok, 1) ){
+    schemaError(p, "\"%.*s\" is a reserved word: quote it to use it as a "
+                "column name", tok.n, tok.z);
     return;
   }
   iCol = schemaAddColumn(p, tok.z, tok.n);
@@ -705,7 +753,7 @@ static int schemaParseInt(const char *z, int bSize, int64_t *piOut){
   int i;
   if( !isDigit(z[0]) ) return 0;
   for(i=0; isDigit(z[i]); i++){
-    v = v>SCHEMA_NUM_CAP ? v : v*10 + (z[i]-'0');
+    v = v>SCHEMA_NUM_CAP/10 ? SCHEMA_NUM_CAP+1 : v*10 + (z[i]-'0');
   }
   if( bSize && z[i] ){
     int nShift = 0;
