@@ -1,13 +1,11 @@
 /*
 ** schema.c -- parses and validates the arguments of CREATE VIRTUAL TABLE
 ** ... USING lsm(...) into an LsmvSchema (schema.h), and writes the
-** declaration handed to sqlite3_declare_vtab().  It owns a small tokenizer
-** that follows SQLite's (tokenize.c) for every token a column definition
-** can hold: identifiers, "quoted", [bracketed] and `backticked` names,
-** 'strings', X'blobs', numbers, comments and punctuation.  SQLite splits the
-** CREATE text at top-level commas (parentheses nest, quotes hide commas)
-** and hands each piece over raw, so one argument is re-tokenized here and
-** read by a recursive-descent parser following SQLite's grammar (parse.y:
+** declaration handed to sqlite3_declare_vtab().  SQLite splits the CREATE
+** text at top-level commas (parentheses nest, quotes hide commas) and
+** hands each piece over raw, so one argument is re-tokenized (by the SQL
+** tokenizer of sqltoken.c, which follows SQLite's tokenize.c) and read
+** here by a recursive-descent parser following SQLite's grammar (parse.y:
 ** columnname, typetoken, ccons, tcons, onconf).  Invariants: the first
 ** error wins (SchemaParse.rc/zErr) and every later step is a no-op; a
 ** schema is handed out only when every argument parsed and the key, the
@@ -16,28 +14,11 @@
 ** reentrant, all state is on the stack or in the schema being built.
 */
 #include "schema.h"
+#include "sqltoken.h"
 SQLITE_EXTENSION_INIT3
 
 #include <stdarg.h>
 #include <string.h>
-
-/* Token kinds of schemaTokenLen(). */
-#define TOK_END      0    /* End of the argument */
-#define TOK_SPACE    1    /* White space or a comment */
-#define TOK_ID       2    /* Bare identifier or keyword */
-#define TOK_QID      3    /* "quoted", [bracketed] or `backticked` name */
-#define TOK_STRING   4    /* 'string' */
-#define TOK_BLOB     5    /* X'hex' */
-#define TOK_INTEGER  6    /* 123, 0x1F */
-#define TOK_FLOAT    7    /* 1.5, .5, 1e3 */
-#define TOK_LP       8    /* ( */
-#define TOK_RP       9    /* ) */
-#define TOK_COMMA    10   /* , */
-#define TOK_EQ       11   /* = */
-#define TOK_PLUS     12   /* + */
-#define TOK_MINUS    13   /* - */
-#define TOK_OTHER    14   /* Any other operator or character */
-#define TOK_ILLEGAL  15   /* Unterminated quote, bad blob, 12abc */
 
 /* Option indexes: bit (1<<OPT_x) of SchemaParse.mOptSeen. */
 #define OPT_PATH        0
@@ -53,15 +34,8 @@ SQLITE_EXTENSION_INIT3
 /* Numbers saturate above this while being parsed (always out of range). */
 #define SCHEMA_NUM_CAP  ((int64_t)1 << 62)
 
-typedef struct SchemaToken SchemaToken;
 typedef struct SchemaParse SchemaParse;
 typedef struct SchemaOptDef SchemaOptDef;
-
-struct SchemaToken {
-  int eType;                /* TOK_* */
-  const char *z;            /* First byte, inside the argument */
-  int n;                    /* Length in bytes */
-};
 
 struct SchemaParse {
   LsmvSchema *pSchema;      /* Schema being built */
@@ -96,19 +70,6 @@ static const SchemaOptDef aOptDef[OPT_COUNT] = {
   { "fifo_max_size", 1, (int64_t)64 << 10, (int64_t)1 << 50, "[64K, 2^50]" },
 };
 
-/* Character classes, ASCII only, independent of the locale. */
-static int isDigit(int c){ return c>='0' && c<='9'; }
-static int isHex(int c){
-  return isDigit(c) || (c>='a' && c<='f') || (c>='A' && c<='F');
-}
-static int isIdStart(int c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || c=='_' || c>=0x80;
-}
-static int isIdChar(int c){ return isIdStart(c) || isDigit(c) || c=='$'; }
-static int isSpace(int c){
-  return c==' ' || c=='\t' || c=='\n' || c=='\f' || c=='\r';
-}
-
 /*
 ** Record an error (the first one wins).  The message gets the "lsm: "
 ** prefix; a failed allocation of it becomes SQLITE_NOMEM.
@@ -131,143 +92,26 @@ static void schemaNomem(SchemaParse *p){
 }
 
 /*
-** Length of the number at z and its kind in *peType, as SQLite reads it:
-** decimal with optional fraction and exponent, or 0x hex.  A number run
-** into identifier characters (64K) is TOK_ILLEGAL, as in SQLite.
-*/
-static int schemaNumberLen(const unsigned char *z, int *peType){
-  int i = 0;
-  *peType = TOK_INTEGER;
-  if( z[0]=='0' && (z[1]=='x' || z[1]=='X') && isHex(z[2]) ){
-    for(i=3; isHex(z[i]); i++){}
-  }else{
-    while( isDigit(z[i]) ) i++;
-    if( z[i]=='.' ){
-      for(i++; isDigit(z[i]); i++){}
-      *peType = TOK_FLOAT;
-    }
-    if( (z[i]=='e' || z[i]=='E') && (isDigit(z[i+1])
-         || ((z[i+1]=='+' || z[i+1]=='-') && isDigit(z[i+2]))) ){
-      for(i+=2; isDigit(z[i]); i++){}
-      *peType = TOK_FLOAT;
-    }
-  }
-  if( isIdChar(z[i]) ){
-    *peType = TOK_ILLEGAL;
-    while( isIdChar(z[i]) ) i++;
-  }
-  return i;
-}
-
-/*
-** Length of the token at z (z[0]!=0), kind in *peType.  Quoted tokens
-** end at the matching quote (a doubled quote is part of the text); an
-** unterminated one runs to the end and is TOK_ILLEGAL.
-*/
-static int schemaTokenLen(const unsigned char *z, int *peType){
-  int i;
-  *peType = TOK_OTHER;
-  switch( z[0] ){
-    case ' ': case '\t': case '\n': case '\f': case '\r':
-      for(i=1; isSpace(z[i]); i++){}
-      *peType = TOK_SPACE;
-      return i;
-    case '-':
-      if( z[1]!='-' ){ *peType = TOK_MINUS; return 1; }
-      for(i=2; z[i] && z[i]!='\n'; i++){}
-      *peType = TOK_SPACE;
-      return i;
-    case '/':
-      if( z[1]!='*' ) return 1;
-      for(i=2; z[i] && (z[i]!='*' || z[i+1]!='/'); i++){}
-      *peType = TOK_SPACE;
-      return z[i] ? i+2 : i;
-    case '(': *peType = TOK_LP; return 1;
-    case ')': *peType = TOK_RP; return 1;
-    case ',': *peType = TOK_COMMA; return 1;
-    case '+': *peType = TOK_PLUS; return 1;
-    case '=':
-      if( z[1]=='=' ) return 2;
-      *peType = TOK_EQ;
-      return 1;
-    case '\'': case '"': case '`': case '[': {
-      int q = z[0]=='[' ? ']' : z[0];
-      for(i=1; z[i]; i++){
-        if( z[i]!=q ) continue;
-        if( q!=']' && z[i+1]==q ){ i++; continue; }
-        *peType = z[0]=='\'' ? TOK_STRING : TOK_QID;
-        return i+1;
-      }
-      *peType = TOK_ILLEGAL;
-      return i;
-    }
-    case 'x': case 'X':
-      if( z[1]!='\'' ) break;
-      for(i=2; isHex(z[i]); i++){}
-      *peType = TOK_BLOB;
-      if( z[i]!='\'' || (i%2)!=0 ){
-        *peType = TOK_ILLEGAL;
-        while( z[i] && z[i]!='\'' ) i++;
-      }
-      return z[i] ? i+1 : i;
-  }
-  if( isDigit(z[0]) || (z[0]=='.' && isDigit(z[1])) ){
-    return schemaNumberLen(z, peType);
-  }
-  if( isIdStart(z[0]) ){
-    for(i=1; isIdChar(z[i]); i++){}
-    *peType = TOK_ID;
-    return i;
-  }
-  return 1;
-}
-
-/*
 ** Read the next token that is not white space or a comment into *pTok
-** and return its kind (TOK_END, with n==0, at the end of the argument).
+** and return its kind (LSMV_TK_END, with n==0, at the end of the argument).
 */
-static int schemaNext(SchemaParse *p, SchemaToken *pTok){
-  const unsigned char *z = (const unsigned char*)p->zArg;
-  int eType = TOK_END;
-  int n = 0;
-  while( z[p->iPos] ){
-    n = schemaTokenLen(&z[p->iPos], &eType);
-    if( eType!=TOK_SPACE ) break;
-    p->iPos += n;
-  }
-  if( z[p->iPos]==0 ){ eType = TOK_END; n = 0; }
-  pTok->eType = eType;
-  pTok->z = &p->zArg[p->iPos];
-  pTok->n = n;
-  p->iPos += n;
-  return eType;
+static int schemaNext(SchemaParse *p, LsmvToken *pTok){
+  return lsmvTokenNext(p->zArg, &p->iPos, pTok);
 }
 
 /* Like schemaNext() but leave the token unread. */
-static int schemaPeek(SchemaParse *p, SchemaToken *pTok){
+static int schemaPeek(SchemaParse *p, LsmvToken *pTok){
   int iSave = p->iPos;
   schemaNext(p, pTok);
   p->iPos = iSave;
   return pTok->eType;
 }
 
-/* True if pTok is the bare keyword zKw (any case). */
-static int tokIsKw(const SchemaToken *pTok, const char *zKw){
-  return pTok->eType==TOK_ID && (int)strlen(zKw)==pTok->n
-      && sqlite3_strnicmp(pTok->z, zKw, pTok->n)==0;
-}
-
-/* True if pTok can be a name (SQLite's nm: identifier or string). */
-static int tokIsName(const SchemaToken *pTok){
-  return pTok->eType==TOK_ID || pTok->eType==TOK_QID
-      || pTok->eType==TOK_STRING;
-}
-
 /* Consume the next token if it is keyword zKw; return true if it was. */
 static int schemaAcceptKw(SchemaParse *p, const char *zKw){
-  SchemaToken tok;
+  LsmvToken tok;
   schemaPeek(p, &tok);
-  if( !tokIsKw(&tok, zKw) ) return 0;
+  if( !lsmvTokenIsKw(&tok, zKw) ) return 0;
   schemaNext(p, &tok);
   return 1;
 }
@@ -275,7 +119,7 @@ static int schemaAcceptKw(SchemaParse *p, const char *zKw){
 /* Consume keyword zKw, which must follow zAfter; error if it is not next. */
 static void schemaExpectKw(SchemaParse *p, const char *zKw,
                            const char *zAfter){
-  SchemaToken tok;
+  LsmvToken tok;
   if( p->rc!=SQLITE_OK || schemaAcceptKw(p, zKw) ) return;
   schemaPeek(p, &tok);
   schemaError(p, "expected %s after %s in \"%s\", found \"%.*s\"",
@@ -397,70 +241,71 @@ static const char *const azReserved[] = {
 ** True if pTok is a reserved word where a column name (bName) or a word
 ** of a type name (!bName) is expected.
 */
-static int tokIsReserved(const SchemaToken *pTok, int bName){
+static int tokIsReserved(const LsmvToken *pTok, int bName){
   static const char *const azNameOk[] = {
     "CROSS", "FULL", "INDEXED", "INNER", "LEFT", "NATURAL", "OUTER", "RIGHT"
   };
   size_t i;
   for(i=0; i<sizeof(azReserved)/sizeof(azReserved[0]); i++){
-    if( tokIsKw(pTok, azReserved[i]) ) break;
+    if( lsmvTokenIsKw(pTok, azReserved[i]) ) break;
   }
   if( i==sizeof(azReserved)/sizeof(azReserved[0]) ) return 0;
   if( !bName ) return 1;
   for(i=0; i<sizeof(azNameOk)/sizeof(azNameOk[0]); i++){
-    if( tokIsKw(pTok, azNameOk[i]) ) return 0;
+    if( lsmvTokenIsKw(pTok, azNameOk[i]) ) return 0;
   }
   return 1;
 }
 
 /* True for the keywords that end a type name and start a constraint. */
-static int tokIsConstraintKw(const SchemaToken *pTok){
+static int tokIsConstraintKw(const LsmvToken *pTok){
   static const char *const azKw[] = {
     "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT",
     "COLLATE", "REFERENCES", "GENERATED", "AS"
   };
   size_t i;
   for(i=0; i<sizeof(azKw)/sizeof(azKw[0]); i++){
-    if( tokIsKw(pTok, azKw[i]) ) return 1;
+    if( lsmvTokenIsKw(pTok, azKw[i]) ) return 1;
   }
   return 0;
 }
 
 /* Consume a type's size argument: [+|-] number. */
 static void schemaSigned(SchemaParse *p, const char *zCol){
-  SchemaToken tok;
+  LsmvToken tok;
   int eType = schemaNext(p, &tok);
-  if( eType==TOK_PLUS || eType==TOK_MINUS ) eType = schemaNext(p, &tok);
-  if( eType!=TOK_INTEGER && eType!=TOK_FLOAT ){
+  if( eType==LSMV_TK_PLUS || eType==LSMV_TK_MINUS ) eType = schemaNext(p, &tok);
+  if( eType!=LSMV_TK_INTEGER && eType!=LSMV_TK_FLOAT ){
     schemaError(p, "bad type size \"%.*s\" (column %s)", tok.n, tok.z, zCol);
   }
 }
 
 /*
 ** Parse the optional type of column iCol: names (identifiers or strings)
-** up to a constraint keyword or another reserved word, then optionally "(n)" or "(n, m)".  The type
-** is kept as written; HIDDEN is rejected (SQLite would hide the column).
+** up to a constraint keyword or another reserved word, then optionally
+** "(n)" or "(n, m)".  The type is kept as written; HIDDEN is rejected
+** (SQLite would hide the column).
 */
 static void schemaType(SchemaParse *p, int iCol){
   LsmvColumn *pCol = &p->pSchema->aCol[iCol];
-  SchemaToken tok;
+  LsmvToken tok;
   const char *zStart = 0;
   const char *zEnd = 0;
   char *zDeq;
-  while( schemaPeek(p, &tok)!=TOK_END && tokIsName(&tok)
+  while( schemaPeek(p, &tok)!=LSMV_TK_END && lsmvTokenIsName(&tok)
       && !tokIsConstraintKw(&tok) && !tokIsReserved(&tok, 0) ){
     schemaNext(p, &tok);
     if( zStart==0 ) zStart = tok.z;
     zEnd = tok.z + tok.n;
   }
-  if( zStart && schemaPeek(p, &tok)==TOK_LP ){
+  if( zStart && schemaPeek(p, &tok)==LSMV_TK_LP ){
     schemaNext(p, &tok);
     schemaSigned(p, pCol->zName);
-    if( schemaPeek(p, &tok)==TOK_COMMA ){
+    if( schemaPeek(p, &tok)==LSMV_TK_COMMA ){
       schemaNext(p, &tok);
       schemaSigned(p, pCol->zName);
     }
-    if( p->rc==SQLITE_OK && schemaNext(p, &tok)!=TOK_RP ){
+    if( p->rc==SQLITE_OK && schemaNext(p, &tok)!=LSMV_TK_RP ){
       schemaError(p, "expected ) in the type of column %s", pCol->zName);
     }
     zEnd = tok.z + tok.n;
@@ -488,13 +333,13 @@ static int schemaConflict(SchemaParse *p){
     { "FAIL", SQLITE_FAIL }, { "IGNORE", SQLITE_IGNORE },
     { "REPLACE", SQLITE_REPLACE }
   };
-  SchemaToken tok;
+  LsmvToken tok;
   size_t i;
   if( p->rc!=SQLITE_OK || !schemaAcceptKw(p, "ON") ) return 0;
   schemaExpectKw(p, "CONFLICT", "ON");
   schemaNext(p, &tok);
   for(i=0; i<sizeof(aRes)/sizeof(aRes[0]); i++){
-    if( tokIsKw(&tok, aRes[i].z) ) return aRes[i].e;
+    if( lsmvTokenIsKw(&tok, aRes[i].z) ) return aRes[i].e;
   }
   schemaError(p, "bad conflict resolution \"%.*s\" in \"%s\"",
               tok.n, tok.z, p->zArg);
@@ -503,10 +348,10 @@ static int schemaConflict(SchemaParse *p){
 
 /* Parse "COLLATE name"'s name; only BINARY is supported. */
 static void schemaCollate(SchemaParse *p, const char *zCol){
-  SchemaToken tok;
+  LsmvToken tok;
   char *zName;
   schemaNext(p, &tok);
-  if( !tokIsName(&tok) ){
+  if( !lsmvTokenIsName(&tok) ){
     schemaError(p, "expected a collation name after COLLATE (column %s)",
                 zCol);
     return;
@@ -530,7 +375,7 @@ static void schemaDefault(SchemaParse *p, int iCol){
     "CURRENT_TIMESTAMP"
   };
   LsmvColumn *pCol = &p->pSchema->aCol[iCol];
-  SchemaToken tok;
+  LsmvToken tok;
   const char *zStart;
   int bOk = 0;
   size_t i;
@@ -541,27 +386,28 @@ static void schemaDefault(SchemaParse *p, int iCol){
   schemaNext(p, &tok);
   zStart = tok.z;
   switch( tok.eType ){
-    case TOK_LP: {
+    case LSMV_TK_LP: {
       int nDepth = 1;
-      bOk = schemaPeek(p, &tok)!=TOK_RP;
-      while( nDepth>0 && schemaNext(p, &tok)!=TOK_END ){
-        if( tok.eType==TOK_LP ) nDepth++;
-        if( tok.eType==TOK_RP ) nDepth--;
-        if( tok.eType==TOK_ILLEGAL ) bOk = 0;
+      bOk = schemaPeek(p, &tok)!=LSMV_TK_RP;
+      while( nDepth>0 && schemaNext(p, &tok)!=LSMV_TK_END ){
+        if( tok.eType==LSMV_TK_LP ) nDepth++;
+        if( tok.eType==LSMV_TK_RP ) nDepth--;
+        if( tok.eType==LSMV_TK_ILLEGAL ) bOk = 0;
       }
       if( nDepth>0 ) bOk = 0;
       break;
     }
-    case TOK_PLUS: case TOK_MINUS:
+    case LSMV_TK_PLUS: case LSMV_TK_MINUS:
       schemaNext(p, &tok);
-      bOk = tok.eType==TOK_INTEGER || tok.eType==TOK_FLOAT;
+      bOk = tok.eType==LSMV_TK_INTEGER || tok.eType==LSMV_TK_FLOAT;
       break;
-    case TOK_INTEGER: case TOK_FLOAT: case TOK_STRING: case TOK_BLOB:
+    case LSMV_TK_INTEGER: case LSMV_TK_FLOAT:
+    case LSMV_TK_STRING: case LSMV_TK_BLOB:
       bOk = 1;
       break;
-    case TOK_ID:
+    case LSMV_TK_ID:
       for(i=0; i<sizeof(azWord)/sizeof(azWord[0]); i++){
-        if( tokIsKw(&tok, azWord[i]) ) bOk = 1;
+        if( lsmvTokenIsKw(&tok, azWord[i]) ) bOk = 1;
       }
       break;
   }
@@ -595,43 +441,43 @@ static void schemaInlineKey(SchemaParse *p, int iCol){
 */
 static void schemaColumnConstraint(SchemaParse *p, int iCol){
   LsmvColumn *pCol = &p->pSchema->aCol[iCol];
-  SchemaToken tok;
+  LsmvToken tok;
   schemaNext(p, &tok);
-  if( tokIsKw(&tok, "CONSTRAINT") ){
+  if( lsmvTokenIsKw(&tok, "CONSTRAINT") ){
     /* A name; SQLite accepts "CONSTRAINT n" with no constraint after it */
     schemaNext(p, &tok);
-    if( !tokIsName(&tok) ){
+    if( !lsmvTokenIsName(&tok) ){
       schemaError(p, "expected a name after CONSTRAINT (column %s)",
                   pCol->zName);
     }
-  }else if( tokIsKw(&tok, "PRIMARY") ){
+  }else if( lsmvTokenIsKw(&tok, "PRIMARY") ){
     schemaInlineKey(p, iCol);
-  }else if( tokIsKw(&tok, "NOT") ){
+  }else if( lsmvTokenIsKw(&tok, "NOT") ){
     schemaExpectKw(p, "NULL", "NOT");
     pCol->bNotNull = 1;
     pCol->eNotNullConflict = schemaConflict(p);
-  }else if( tokIsKw(&tok, "NULL") ){
+  }else if( lsmvTokenIsKw(&tok, "NULL") ){
     schemaConflict(p);           /* "NULL": allows NULL, the default */
-  }else if( tokIsKw(&tok, "UNIQUE") ){
+  }else if( lsmvTokenIsKw(&tok, "UNIQUE") ){
     pCol->bUnique = 1;
     if( schemaConflict(p) ){
       schemaError(p, "ON CONFLICT on UNIQUE is not supported (column %s)",
                   pCol->zName);
     }
-  }else if( tokIsKw(&tok, "DEFAULT") ){
+  }else if( lsmvTokenIsKw(&tok, "DEFAULT") ){
     schemaDefault(p, iCol);
-  }else if( tokIsKw(&tok, "COLLATE") ){
+  }else if( lsmvTokenIsKw(&tok, "COLLATE") ){
     schemaCollate(p, pCol->zName);
-  }else if( tokIsKw(&tok, "CHECK") ){
+  }else if( lsmvTokenIsKw(&tok, "CHECK") ){
     schemaError(p, "CHECK constraints are not supported (column %s)",
                 pCol->zName);
-  }else if( tokIsKw(&tok, "REFERENCES") ){
+  }else if( lsmvTokenIsKw(&tok, "REFERENCES") ){
     schemaError(p, "REFERENCES (foreign keys) are not supported (column %s)",
                 pCol->zName);
-  }else if( tokIsKw(&tok, "DEFERRABLE") ){
+  }else if( lsmvTokenIsKw(&tok, "DEFERRABLE") ){
     schemaError(p, "DEFERRABLE (of foreign keys) is not supported (column %s)",
                 pCol->zName);
-  }else if( tokIsKw(&tok, "GENERATED") || tokIsKw(&tok, "AS") ){
+  }else if( lsmvTokenIsKw(&tok, "GENERATED") || lsmvTokenIsKw(&tok, "AS") ){
     schemaError(p, "generated columns are not supported (column %s)",
                 pCol->zName);
   }else{
@@ -642,10 +488,10 @@ static void schemaColumnConstraint(SchemaParse *p, int iCol){
 
 /* Parse a column definition: name [type] [constraint ...]. */
 static void schemaColumn(SchemaParse *p){
-  SchemaToken tok;
+  LsmvToken tok;
   int iCol;
   schemaNext(p, &tok);
-  if( !tokIsName(&tok) ){
+  if( !lsmvTokenIsName(&tok) ){
     schemaError(p, "expected a column name, found \"%.*s\" in \"%s\"",
                 tok.n, tok.z, p->zArg);
     return;
@@ -658,7 +504,7 @@ static void schemaColumn(SchemaParse *p){
   iCol = schemaAddColumn(p, tok.z, tok.n);
   if( iCol<0 ) return;
   schemaType(p, iCol);
-  while( p->rc==SQLITE_OK && schemaPeek(p, &tok)!=TOK_END ){
+  while( p->rc==SQLITE_OK && schemaPeek(p, &tok)!=LSMV_TK_END ){
     schemaColumnConstraint(p, iCol);
   }
 }
@@ -669,24 +515,24 @@ static void schemaColumn(SchemaParse *p){
 ** the columns in schemaFinish(), once every argument has been read.
 */
 static void schemaTableKey(SchemaParse *p){
-  SchemaToken tok;
+  LsmvToken tok;
   schemaExpectKw(p, "KEY", "PRIMARY");
   if( p->rc==SQLITE_OK && (p->iInlineKey>=0 || p->nTableKey>=0) ){
     schemaError(p, "table %s has more than one PRIMARY KEY",
                 p->pSchema->zTable);
   }
-  if( p->rc==SQLITE_OK && schemaNext(p, &tok)!=TOK_LP ){
+  if( p->rc==SQLITE_OK && schemaNext(p, &tok)!=LSMV_TK_LP ){
     schemaError(p, "expected ( after PRIMARY KEY in \"%s\"", p->zArg);
   }
   if( p->rc==SQLITE_OK ) p->nTableKey = 0;
   while( p->rc==SQLITE_OK ){
     char **azNew;
     char *zName;
-    if( schemaNext(p, &tok)==TOK_END ){
+    if( schemaNext(p, &tok)==LSMV_TK_END ){
       schemaError(p, "unterminated PRIMARY KEY(...) in \"%s\"", p->zArg);
       break;
     }
-    if( !tokIsName(&tok) ){
+    if( !lsmvTokenIsName(&tok) ){
       schemaError(p, "expected a column name in PRIMARY KEY(...), found "
                   "\"%.*s\"", tok.n, tok.z);
       break;
@@ -703,10 +549,10 @@ static void schemaTableKey(SchemaParse *p){
     }
     if( schemaAcceptKw(p, "AUTOINCREMENT") ) p->bAutoinc = 1;
     schemaNext(p, &tok);
-    if( tok.eType==TOK_RP ) break;
-    if( tok.eType==TOK_END ){
+    if( tok.eType==LSMV_TK_RP ) break;
+    if( tok.eType==LSMV_TK_END ){
       schemaError(p, "unterminated PRIMARY KEY(...) in \"%s\"", p->zArg);
-    }else if( tok.eType!=TOK_COMMA || p->bAutoinc ){
+    }else if( tok.eType!=LSMV_TK_COMMA || p->bAutoinc ){
       schemaError(p, "unexpected \"%.*s\" in PRIMARY KEY(...)", tok.n, tok.z);
     }
   }
@@ -719,21 +565,21 @@ static void schemaTableKey(SchemaParse *p){
 ** CHECK(...) and FOREIGN KEY(...) are rejected.
 */
 static void schemaTableConstraint(SchemaParse *p){
-  SchemaToken tok;
-  while( p->rc==SQLITE_OK && schemaNext(p, &tok)!=TOK_END ){
-    if( tokIsKw(&tok, "CONSTRAINT") ){
+  LsmvToken tok;
+  while( p->rc==SQLITE_OK && schemaNext(p, &tok)!=LSMV_TK_END ){
+    if( lsmvTokenIsKw(&tok, "CONSTRAINT") ){
       schemaNext(p, &tok);
-      if( !tokIsName(&tok) ){
+      if( !lsmvTokenIsName(&tok) ){
         schemaError(p, "expected a name after CONSTRAINT in \"%s\"", p->zArg);
       }
-    }else if( tokIsKw(&tok, "PRIMARY") ){
+    }else if( lsmvTokenIsKw(&tok, "PRIMARY") ){
       schemaTableKey(p);
-    }else if( tokIsKw(&tok, "UNIQUE") ){
+    }else if( lsmvTokenIsKw(&tok, "UNIQUE") ){
       schemaError(p, "UNIQUE table constraints are not supported: \"%s\"",
                   p->zArg);
-    }else if( tokIsKw(&tok, "CHECK") ){
+    }else if( lsmvTokenIsKw(&tok, "CHECK") ){
       schemaError(p, "CHECK constraints are not supported: \"%s\"", p->zArg);
-    }else if( tokIsKw(&tok, "FOREIGN") ){
+    }else if( lsmvTokenIsKw(&tok, "FOREIGN") ){
       schemaError(p, "FOREIGN KEY constraints are not supported: \"%s\"",
                   p->zArg);
     }else{
@@ -751,8 +597,8 @@ static void schemaTableConstraint(SchemaParse *p){
 static int schemaParseInt(const char *z, int bSize, int64_t *piOut){
   int64_t v = 0;
   int i;
-  if( !isDigit(z[0]) ) return 0;
-  for(i=0; isDigit(z[i]); i++){
+  if( !lsmvIsDigit(z[0]) ) return 0;
+  for(i=0; lsmvIsDigit(z[i]); i++){
     v = v>SCHEMA_NUM_CAP/10 ? SCHEMA_NUM_CAP+1 : v*10 + (z[i]-'0');
   }
   if( bSize && z[i] ){
@@ -816,7 +662,7 @@ static void schemaSetOption(SchemaParse *p, int iOpt, const char *zVal){
 ** The value is one token: a number, a bare word or a quoted string.
 */
 static void schemaOption(SchemaParse *p){
-  SchemaToken tName, tVal, tok;
+  LsmvToken tName, tVal, tok;
   const char *zRest;
   char *zVal;
   int iOpt;
@@ -838,12 +684,13 @@ static void schemaOption(SchemaParse *p){
   p->mOptSeen |= 1u<<iOpt;
   schemaNext(p, &tVal);
   zRest = tVal.z;
-  if( tVal.eType==TOK_END ){
+  if( tVal.eType==LSMV_TK_END ){
     schemaError(p, "empty value for option \"%s\"", aOptDef[iOpt].zName);
     return;
   }
-  if( (!tokIsName(&tVal) && tVal.eType!=TOK_INTEGER && tVal.eType!=TOK_FLOAT)
-   || schemaNext(p, &tok)!=TOK_END ){
+  if( (!lsmvTokenIsName(&tVal) && tVal.eType!=LSMV_TK_INTEGER
+        && tVal.eType!=LSMV_TK_FLOAT)
+   || schemaNext(p, &tok)!=LSMV_TK_END ){
     schemaError(p, "bad value for option %s: \"%s\" (expected a number, "
                 "a word or a quoted string)", aOptDef[iOpt].zName, zRest);
     return;
@@ -872,22 +719,22 @@ static void schemaOption(SchemaParse *p){
 
 /* Parse one argument: an option, table constraints or a column. */
 static void schemaArgument(SchemaParse *p, const char *zArg){
-  SchemaToken t1, t2;
+  LsmvToken t1, t2;
   p->zArg = zArg;
   p->iPos = 0;
-  if( schemaPeek(p, &t1)==TOK_END ) return;    /* SQLite never passes one */
-  if( t1.eType==TOK_ID ){
+  if( schemaPeek(p, &t1)==LSMV_TK_END ) return;    /* SQLite never passes one */
+  if( t1.eType==LSMV_TK_ID ){
     schemaNext(p, &t1);
     schemaNext(p, &t2);
     p->iPos = 0;
-    if( t2.eType==TOK_EQ ){
+    if( t2.eType==LSMV_TK_EQ ){
       schemaOption(p);
       return;
     }
   }
-  if( tokIsKw(&t1, "CONSTRAINT") || tokIsKw(&t1, "PRIMARY")
-   || tokIsKw(&t1, "UNIQUE") || tokIsKw(&t1, "CHECK")
-   || tokIsKw(&t1, "FOREIGN") ){
+  if( lsmvTokenIsKw(&t1, "CONSTRAINT") || lsmvTokenIsKw(&t1, "PRIMARY")
+   || lsmvTokenIsKw(&t1, "UNIQUE") || lsmvTokenIsKw(&t1, "CHECK")
+   || lsmvTokenIsKw(&t1, "FOREIGN") ){
     schemaTableConstraint(p);
   }else{
     schemaColumn(p);

@@ -115,6 +115,10 @@ int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&e->stats.nBlockRead, st.sst.nBlockRead,
                               memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nCacheHit, st.sst.nCacheHit,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->stats.nCacheMiss, st.sst.nCacheMiss,
+                              memory_order_relaxed);
     if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
       lsmcDbError(pDb, rc, "%s: %06llu.sst is damaged", e->zDir,
               (unsigned long long)iBad);

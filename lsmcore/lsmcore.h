@@ -348,7 +348,7 @@ struct lsmc_stats {
   uint64_t nBloomCheck;               /* Bloom filter probes */
   uint64_t nBloomNegative;            /* Probes that proved absence */
   uint64_t nBlockRead;                /* Data blocks read from files */
-  uint64_t nCacheHit, nCacheMiss;     /* Block cache lookups */
+  uint64_t nCacheHit, nCacheMiss;     /* Block cache lookups of gets */
   uint64_t nStallSlow;                /* Writes delayed by backpressure */
   uint64_t nStallStop;                /* Writes stopped until compaction */
   uint64_t nStallMicros;              /* Time writers spent delayed */

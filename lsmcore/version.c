@@ -91,7 +91,7 @@ int lsmcFileReader(FileMeta *p, SstReader **ppReader, CacheHandle **ppHandle){
     if( zPath==0 ){
       rc = LSMC_NOMEM;
     }else{
-      rc = lsmcSstOpen(pSet->pEnv, zPath, &pReader);
+      rc = lsmcSstOpenCached(pSet->pEnv, zPath, pSet->pBlockCache, &pReader);
       if( rc==LSMC_IOERR_NOENT ) rc = LSMC_CORRUPT_BKPT;  /* named, gone */
       lsmcFree(pSet->pEnv, zPath);
     }

@@ -19,7 +19,15 @@
 ** whose checksums are right but whose properties or filter lie.  The
 ** two-level iterator skips empty children in both directions.  A fault
 ** sweep fails every env call and every allocation of a build-and-read
-** cycle in turn (faultenv.h).
+** cycle in turn (faultenv.h), without and with a block cache.
+** The block cache (lsmcSstOpenCached): repeated Gets hit (no block read,
+** no allocation, no file read); a cache far smaller than the table still
+** answers the random model right; two readers of same-layout tables
+** share one cache without mixing blocks and closing one drops exactly
+** its charge; iterators keep their block while a 1-byte cache evicts
+** everything; damaged blocks (bad checksum, bad restarts under a good
+** checksum) are LSMC_CORRUPT at every read and never cached; an index
+** aliasing two blocks at one offset is LSMC_CORRUPT, never a wrong answer.
 */
 #include "block.h"
 #include "cache.h"

@@ -27,6 +27,11 @@
 ** its share of the operations.  micros/op is per thread (elapsed * T /
 ** ops, as LevelDB reports it); ops/s and MB/s use the elapsed wall time.
 **
+** --benchmarks=strategies is a mode of its own, in bench_strategies.c: it
+** runs fillrandom, overwrite, readrandom and seekrandom of this file once
+** per compaction strategy and compares their amplifications.  The types
+** both files share are in bench.h.
+**
 ** State lives in one Bench object passed around: no mutable globals.  Any
 ** engine error prints lsmc_errmsg() and makes the program exit with 1.
 ** The default store is a fresh directory under /tmp, removed at the end
@@ -37,7 +42,7 @@
 #ifndef _GNU_SOURCE
 # define _GNU_SOURCE     /* mkdtemp, asprintf, fstatat, unlinkat */
 #endif
-#include "lsmcore.h"
+#include "bench.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -51,97 +56,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BENCH_KEY_SIZE     16          /* Bytes per key */
-#define BENCH_POOL_SIZE    (1u<<20)    /* Random bytes values are cut from */
-#define BENCH_BATCH_SIZE   1000        /* Entries per fillbatch batch */
-#define BENCH_SEEK_NEXT    10          /* lsmc_iter_next calls per seek */
-#define BENCH_MAX_THREAD   64          /* Upper bound of --threads */
-#define BENCH_SEED         301         /* Seed of every generator */
-#define BENCH_MB           1048576.0   /* Bytes per MB in the output */
-
 #define BENCH_DEFAULT_LIST "fillseq,fillrandom,overwrite,readrandom," \
   "readmissing,seekrandom,readseq,deleterandom,fillsync,fillbatch"
-
-typedef struct Bench Bench;
-typedef struct BenchConfig BenchConfig;
-typedef struct BenchCounters BenchCounters;
-typedef struct BenchThread BenchThread;
-typedef struct BenchWorkload BenchWorkload;
-
-/* The command line. */
-struct BenchConfig {
-  const char *zList;       /* Comma-separated workload names */
-  long long nNum;          /* --num: entries (key range) */
-  long long nReads;        /* --reads: read operations (-1: nNum) */
-  long long nValue;        /* --value_size: bytes per value */
-  const char *zDb;         /* --db: store directory, NULL for a temp dir */
-  int bKeep;               /* --keep: do not remove the temp store */
-  int bUseExisting;        /* --use_existing_db: fills keep the data */
-  long long nMemtable;     /* --memtable_size, -1: engine default */
-  long long nBlock;        /* --block_size, -1: engine default */
-  long long nBloom;        /* --bloom_bits, -1: engine default */
-  long long nCache;        /* --cache_size, -1: engine default */
-  int eSync;               /* --sync: LSMC_SYNC_* for ordinary writes */
-  int nThread;             /* --threads: for fillrandom and fillsync */
-  int bStats;              /* --stats: print the engine JSON after each */
-};
-
-/* Engine counters read from lsmc_stats_json(). */
-struct BenchCounters {
-  unsigned long long nUser;      /* "user_bytes": key+value bytes written */
-  unsigned long long nWal;       /* "wal_bytes" */
-  unsigned long long nFlush;     /* "flush_bytes" */
-  unsigned long long nCompact;   /* "compaction_write_bytes" */
-  unsigned long long nGroup;     /* "write_groups": WAL records written */
-  unsigned long long nSync;      /* "wal_syncs": WAL fsyncs */
-};
-
-/* The whole run. */
-struct Bench {
-  BenchConfig cfg;         /* Settings from the command line */
-  lsmc_options *pOpts;     /* Options every open uses */
-  lsmc_db *pDb;            /* The main handle, or NULL while closed */
-  char *zTmp;              /* mkdtemp() directory holding the store, or NULL */
-  char *zDir;              /* The store directory */
-  unsigned char *aPool;    /* BENCH_POOL_SIZE + nValue random bytes */
-  BenchCounters total;     /* Sum of the per-workload counter deltas */
-  int nRun;                /* Workloads started so far (seeds differ) */
-};
-
-/* One thread of one workload: its slice of the work and its results. */
-struct BenchThread {
-  Bench *pBench;           /* The run */
-  const BenchWorkload *pW; /* The workload this thread runs */
-  lsmc_db *pDb;            /* Handle this thread uses */
-  long long iFirst;        /* First key number of this thread's range */
-  long long nRange;        /* Key numbers in the range (>0) */
-  long long nOps;          /* Operations to do */
-  unsigned long long iRand;  /* splitmix64 state */
-  unsigned iPool;          /* Offset of the next value in aPool */
-  long long nDone;         /* Out: operations done */
-  long long nFound;        /* Out: lookups or seeks that found their key */
-  unsigned long long nBytes; /* Out: user bytes moved (key + value) */
-  int rc;                  /* Out: first error, LSMC_OK if none */
-  char zErr[300];          /* Out: what failed, with lsmc_errmsg() */
-};
-
-/* A named workload. */
-struct BenchWorkload {
-  const char *zName;             /* Name used in --benchmarks */
-  int (*xRun)(BenchThread*);     /* Does one thread's share */
-  int bFresh;                    /* Starts from an empty store */
-  int bThreads;                  /* Honours --threads */
-  int eOps;                      /* BENCH_OPS_*: how many operations */
-};
-
-#define BENCH_OPS_NUM    0   /* --num operations */
-#define BENCH_OPS_READS  1   /* --reads operations */
-#define BENCH_OPS_SYNC   2   /* --num / 100 operations (at least 1) */
 
 /* ---------------------------------------------------------- helpers */
 
 /* Microseconds on the monotonic clock. */
-static double benchNowMicros(void){
+double benchNowMicros(void){
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec*1e6 + (double)t.tv_nsec/1e3;
@@ -228,7 +149,7 @@ static int benchCounters(lsmc_db *pDb, BenchCounters *pC, int bPrint){
 ** An entry that disappears while we look (a WAL deleted by a flush) is
 ** skipped.
 */
-static unsigned long long benchDirSize(const char *zDir){
+unsigned long long benchDirSize(const char *zDir){
   unsigned long long n = 0;
   DIR *pDir = opendir(zDir);
   struct dirent *pEnt;
@@ -249,7 +170,7 @@ static unsigned long long benchDirSize(const char *zDir){
 ** fine.  A directory with files but no IDENTITY is not a store of ours and
 ** is left alone (returns non-zero).  Returns 0 on success.
 */
-static int benchDestroy(const char *zDir){
+int benchDestroy(const char *zDir){
   DIR *pDir;
   struct dirent *pEnt;
   int nFile = 0;
@@ -286,7 +207,7 @@ static int benchDestroy(const char *zDir){
 }
 
 /* Open the main handle on the store; print the error and fail if not. */
-static int benchOpen(Bench *p){
+int benchOpen(Bench *p){
   int rc = lsmc_open(p->zDir, p->pOpts, &p->pDb);
   if( rc!=LSMC_OK ){
     fprintf(stderr, "db_bench: lsmc_open(%s): rc=%d %s\n", p->zDir, rc,
@@ -298,7 +219,7 @@ static int benchOpen(Bench *p){
 }
 
 /* Close the main handle, if open; print the error if the close fails. */
-static int benchClose(Bench *p){
+int benchClose(Bench *p){
   int rc = LSMC_OK;
   if( p->pDb ){
     rc = lsmc_close(p->pDb);
@@ -510,7 +431,7 @@ static const BenchWorkload aWorkload[] = {
 };
 
 /* The workload named by the n bytes at z, or NULL. */
-static const BenchWorkload *benchFind(const char *z, size_t n){
+const BenchWorkload *benchFind(const char *z, size_t n){
   size_t i;
   for(i=0; i<sizeof(aWorkload)/sizeof(aWorkload[0]); i++){
     if( strlen(aWorkload[i].zName)==n && memcmp(aWorkload[i].zName, z, n)==0 ){
@@ -579,9 +500,10 @@ static void benchReport(Bench *p, const BenchWorkload *pW,
 
 /*
 ** Run workload pW: empty the store first if it is a fill, split the work
-** between the threads, time it and print its line.  Returns 0 on success.
+** between the threads, time it and print its line.  If pRes is not NULL,
+** it gets the operations done and the elapsed time.  Returns 0 on success.
 */
-static int benchRun(Bench *p, const BenchWorkload *pW){
+int benchRun(Bench *p, const BenchWorkload *pW, BenchResult *pRes){
   BenchThread aT[BENCH_MAX_THREAD];
   pthread_t aId[BENCH_MAX_THREAD];
   BenchCounters cA, cB;
@@ -648,6 +570,14 @@ static int benchRun(Bench *p, const BenchWorkload *pW){
     if( rc==LSMC_OK ) rc = benchCounters(p->pDb, &cB, p->cfg.bStats);
     if( rc==LSMC_OK ){
       benchReport(p, pW, aT, nThread, rElapsed, &cA, &cB, nDirA, nDirB);
+    }
+    if( pRes ){
+      memset(pRes, 0, sizeof(*pRes));
+      pRes->rMicros = rElapsed;
+      for(i=0; i<nThread; i++){
+        pRes->nDone += aT[i].nDone;
+        pRes->nFound += aT[i].nFound;
+      }
     }
   }
 
@@ -727,8 +657,13 @@ static void benchUsage(void){
 "      fillsync      put num/100 random keys, each fsynced (empty store;\n"
 "                    --threads)\n"
 "      fillbatch     put num random keys in batches of %d (empty store)\n"
-"  --num=N             entries / key range (1000000)\n"
-"  --reads=N           read operations (num)\n"
+"      strategies    alone: per compaction strategy (leveled, tiered,\n"
+"                    fifo), a fresh store, fillrandom + overwrite, wait\n"
+"                    for compaction, readrandom + seekrandom; prints the\n"
+"                    write/read/space amplification table, writes\n"
+"                    strategies.dat and, with gnuplot, strategies.png\n"
+"  --num=N             entries / key range (1000000; strategies: %d)\n"
+"  --reads=N           read operations (num; strategies: num/10)\n"
 "  --value_size=N      bytes per value (100); keys are 16 bytes\n"
 "  --db=DIR            store directory (default: a new directory under\n"
 "                      /tmp, removed at the end unless --keep=1)\n"
@@ -738,8 +673,12 @@ static void benchUsage(void){
 "                      engine options (engine defaults; k/m/g suffixes)\n"
 "  --sync=off|normal|full  sync mode of ordinary writes (normal)\n"
 "  --threads=T         writer threads for fillrandom and fillsync (1)\n"
-"  --stats=0|1         print the engine's statistics JSON after each (0)\n",
-    BENCH_SEEK_NEXT, BENCH_BATCH_SIZE);
+"  --stats=0|1         print the engine's statistics JSON after each (0)\n"
+"  --out=DIR           strategies: where strategies.dat/.png go (.)\n"
+"  --plot=PATH         strategies: the gnuplot script (default: the first\n"
+"                      of test/bench/plot_strategies.gp,\n"
+"                      ../test/bench/plot_strategies.gp, or near the binary)\n",
+    BENCH_SEEK_NEXT, BENCH_BATCH_SIZE, BENCH_STRATEGIES_NUM);
 }
 
 /*
@@ -761,6 +700,11 @@ static int benchParseInt(const char *z, long long *pN){
   if( *zEnd ) return 1;
   *pN = n;
   return 0;
+}
+
+/* True if zList asks for the strategies mode. */
+static int benchIsStrategies(const char *zList){
+  return strcmp(zList, "strategies")==0;
 }
 
 /*
@@ -800,6 +744,10 @@ static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
       pCfg->zList = zVal;
     }else if( BENCH_IS("db") ){
       pCfg->zDb = zVal;
+    }else if( BENCH_IS("out") && *zVal ){
+      pCfg->zOut = zVal;
+    }else if( BENCH_IS("plot") && *zVal ){
+      pCfg->zPlot = zVal;
     }else if( BENCH_IS("sync") ){
       if( strcmp(zVal, "off")==0 ) pCfg->eSync = LSMC_SYNC_OFF;
       else if( strcmp(zVal, "normal")==0 ) pCfg->eSync = LSMC_SYNC_NORMAL;
@@ -818,11 +766,20 @@ static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
     }
 #undef BENCH_IS
   }
+  if( pCfg->nNum<0 ){
+    pCfg->nNum = benchIsStrategies(pCfg->zList) ? BENCH_STRATEGIES_NUM
+                                                : 1000000;
+  }
   if( pCfg->nNum<1 || pCfg->nValue<0 || pCfg->nValue>(1<<24) ){
     fprintf(stderr, "db_bench: --num must be >= 1 and --value_size <= 16M\n");
     return 1;
   }
-  if( pCfg->nReads<0 ) pCfg->nReads = pCfg->nNum;
+  if( pCfg->nReads<0 ){
+    pCfg->nReads = pCfg->nNum;
+    if( benchIsStrategies(pCfg->zList) ){
+      pCfg->nReads = pCfg->nNum/10>0 ? pCfg->nNum/10 : 1;
+    }
+  }
   return 0;
 
 bad_arg:
@@ -945,8 +902,13 @@ static int benchSetup(Bench *p){
 */
 static int benchCheckList(const char *zList){
   const char *z = zList;
+  if( benchIsStrategies(zList) ) return 0;
   while( *z ){
     size_t n = strcspn(z, ",");
+    if( n==10 && memcmp(z, "strategies", 10)==0 ){
+      fprintf(stderr, "db_bench: strategies runs alone\n");
+      return 1;
+    }
     if( n>0 && benchFind(z, n)==0 ){
       fprintf(stderr, "db_bench: unknown benchmark '%.*s'\n", (int)n, z);
       return 1;
@@ -967,12 +929,14 @@ int main(int argc, char **argv){
 
   memset(&b, 0, sizeof(b));
   b.cfg.zList = BENCH_DEFAULT_LIST;
-  b.cfg.nNum = 1000000;
+  b.cfg.nNum = -1;
   b.cfg.nReads = -1;
   b.cfg.nValue = 100;
   b.cfg.nMemtable = b.cfg.nBlock = b.cfg.nBloom = b.cfg.nCache = -1;
   b.cfg.eSync = LSMC_SYNC_NORMAL;
   b.cfg.nThread = 1;
+  b.cfg.zOut = ".";
+  b.cfg.zArgv0 = argv[0];
 
   rc = benchParseArgs(argc, argv, &b.cfg);
   if( rc==2 ){
@@ -985,13 +949,17 @@ int main(int argc, char **argv){
     benchHeader(&b);
     if( !b.cfg.bUseExisting ) rc = benchDestroy(b.zDir);
   }
-  if( rc==0 ) rc = benchOpen(&b)!=LSMC_OK;
-  for(z=b.cfg.zList; rc==0 && *z; ){
-    size_t n = strcspn(z, ",");
-    if( n>0 ) rc = benchRun(&b, benchFind(z, n));
-    z += n + (z[n]==',');
+  if( rc==0 && benchIsStrategies(b.cfg.zList) ){
+    rc = benchStrategies(&b);
+  }else{
+    if( rc==0 ) rc = benchOpen(&b)!=LSMC_OK;
+    for(z=b.cfg.zList; rc==0 && *z; ){
+      size_t n = strcspn(z, ",");
+      if( n>0 ) rc = benchRun(&b, benchFind(z, n), 0);
+      z += n + (z[n]==',');
+    }
+    if( rc==0 ) rc = benchSummary(&b);
   }
-  if( rc==0 ) rc = benchSummary(&b);
   if( benchClose(&b) ) rc = 1;
 
   if( b.zTmp ){
