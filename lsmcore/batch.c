@@ -10,6 +10,18 @@
 ** (LSMC_NOMEM, LSMC_MISUSE) leaves the batch exactly as it was.  A mark is
 ** a byte offset of rep that lies on an entry boundary.
 **
+** The index.  Reads through a batch need its entries by key, so the
+** batch keeps pIndex, a MemTable built on the first read (batchIndex)
+** in which entry i (1-based, in batch order) is added with sequence i.
+** The newest entry for a key as of count n is then the memtable's newest
+** version at sequence n.  Invariant: if pIndex is set it holds exactly
+** the batch's entries 1..count.  lsmc_batch_put/delete extend it (if that
+** fails the index is dropped, not the put: the index is only a cache);
+** lsmc_batch_truncate (when it drops entries), lsmc_batch_clear and
+** lsmcBatchAppend drop it, so the next read rebuilds it.  Dropping only
+** releases the batch's reference: an iterator that pinned the old index
+** keeps reading it, at the count it opened with, unchanged.
+**
 ** lsmcBatchIterate() reads encodings that may come from disk (a WAL
 ** record), so it trusts nothing: the whole encoding is checked before the
 ** first callback, and any defect is LSMC_CORRUPT.
@@ -81,8 +93,15 @@ static void batchSetCount(lsmc_batch *p, u32 nCount){
   lsmcPut32(&p->rep.a[BATCH_COUNT_OFFSET], nCount);
 }
 
+/* Release the batch's reference on its index (if any). */
+static void batchDropIndex(lsmc_batch *p){
+  lsmcMemtableUnref(p->pIndex);
+  p->pIndex = 0;
+}
+
 int lsmcBatchInit(lsmc_batch *p, lsmc_env *pEnv){
   int rc = LSMC_OK;
+  p->pIndex = 0;
   lsmcBufInit(&p->rep, pEnv);
   lsmcBufReserve(&rc, &p->rep, LSMC_BATCH_HEADER);
   if( rc==LSMC_OK ){
@@ -93,6 +112,7 @@ int lsmcBatchInit(lsmc_batch *p, lsmc_env *pEnv){
 }
 
 void lsmcBatchFinish(lsmc_batch *p){
+  batchDropIndex(p);
   lsmcBufFree(&p->rep);
 }
 
@@ -107,7 +127,7 @@ void lsmcBatchSetSeq(lsmc_batch *p, u64 iSeq){
 /*
 ** Append the entries of pSrc to pDst and add the counts.  pSrc may be
 ** pDst.  The count may not pass 2^32-1 (LSMC_MISUSE).  On failure pDst is
-** unchanged.
+** unchanged.  pDst's index is dropped (group commit never reads it).
 */
 int lsmcBatchAppend(lsmc_batch *pDst, const lsmc_batch *pSrc){
   int rc = LSMC_OK;
@@ -122,6 +142,7 @@ int lsmcBatchAppend(lsmc_batch *pDst, const lsmc_batch *pSrc){
     }
     pDst->rep.n += nBody;
     batchSetCount(pDst, (u32)nCount);
+    batchDropIndex(pDst);
   }
   return rc;
 }
@@ -199,6 +220,66 @@ static int batchAdd(lsmc_batch *p, int eKind, const void *pKey, size_t nKey,
     if( eKind==LSMC_KIND_PUT ) lsmcBufAppendBlob(&rc, &p->rep, pVal, nVal);
     assert( rc==LSMC_OK );
     batchSetCount(p, nCount+1);
+    if( p->pIndex && lsmcMemtableAdd(p->pIndex, (u64)nCount+1, eKind,
+                                     pKey, nKey, pVal, nVal)!=LSMC_OK ){
+      batchDropIndex(p);              /* rebuilt by the next read */
+    }
+  }
+  return rc;
+}
+
+/*
+** Make sure p->pIndex holds every entry of p (see the header comment),
+** building it if needed.  LSMC_NOMEM leaves p->pIndex NULL.
+*/
+static int batchIndex(lsmc_batch *p){
+  int rc = LSMC_OK;
+  if( p->pIndex==0 ){
+    const u8 *pEnd = &p->rep.a[p->rep.n];
+    const u8 *pAt = &p->rep.a[LSMC_BATCH_HEADER];
+    u64 iSeq = 0;
+    rc = lsmcMemtableNew(p->rep.pEnv, &p->pIndex);
+    while( rc==LSMC_OK && pAt<pEnd ){
+      BatchEntry e;
+      size_t nEntry = batchEntryParse(pAt, pEnd, &e);
+      if( NEVER(nEntry==0) ) break;     /* our own encoding is valid */
+      pAt += nEntry;
+      rc = lsmcMemtableAdd(p->pIndex, ++iSeq, e.eKind,
+                           e.pKey, e.nKey, e.pVal, e.nVal);
+    }
+    assert( rc!=LSMC_OK || iSeq==batchCount(p) );
+    if( rc!=LSMC_OK ) batchDropIndex(p);
+  }
+  return rc;
+}
+
+/*
+** The newest entry of pKey in the batch: the index read at sequence
+** count.  An empty batch answers without building an index.
+*/
+int lsmcBatchGet(lsmc_batch *p, const u8 *pKey, size_t nKey, int *peKind,
+                 const u8 **ppVal, size_t *pnVal){
+  int rc;
+  if( batchCount(p)==0 ) return LSMC_NOTFOUND;
+  rc = batchIndex(p);
+  if( rc==LSMC_OK ){
+    rc = lsmcMemtableGet(p->pIndex, pKey, nKey, batchCount(p),
+                         peKind, ppVal, pnVal);
+  }
+  return rc;
+}
+
+/*
+** An iterator over the index, read at the current count.  The memtable
+** iterator takes its own reference on the index.
+*/
+int lsmcBatchIter(lsmc_batch *p, LsmIter **ppIter, u64 *piSeq){
+  int rc = LSMC_OK;
+  *ppIter = 0;
+  *piSeq = batchCount(p);
+  if( *piSeq>0 ){
+    rc = batchIndex(p);
+    if( rc==LSMC_OK ) rc = lsmcMemtableIter(p->pIndex, ppIter);
   }
   return rc;
 }
@@ -218,6 +299,7 @@ int lsmc_batch_new(lsmc_batch **ppBatch){
   return rc;
 }
 
+/* Free the batch (and drop its reference on the index). */
 void lsmc_batch_free(lsmc_batch *p){
   if( p ){
     lsmc_env *pEnv = p->rep.pEnv;
@@ -235,8 +317,12 @@ int lsmc_batch_delete(lsmc_batch *p, const void *pKey, size_t nKey){
   return batchAdd(p, LSMC_KIND_DELETE, pKey, nKey, 0, 0);
 }
 
-/* Drop every entry and reset the sequence to 0; the memory is kept. */
+/*
+** Drop every entry and the index, and reset the sequence to 0; the
+** encoding's memory is kept.
+*/
 void lsmc_batch_clear(lsmc_batch *p){
+  batchDropIndex(p);
   memset(p->rep.a, 0, LSMC_BATCH_HEADER);
   p->rep.n = LSMC_BATCH_HEADER;
 }
@@ -250,7 +336,8 @@ size_t lsmc_batch_mark(const lsmc_batch *p){
 }
 
 /*
-** Drop the entries added after iMark (a value of lsmc_batch_mark()).  The
+** Drop the entries added after iMark (a value of lsmc_batch_mark()), and
+** the index if that drops any entry.  The
 ** entries before the mark are walked to count them and to check that
 ** iMark is an entry boundary.  A mark that is not (or lies past the end)
 ** breaks the REQUIRES: it asserts in a debug build and is ignored in a
@@ -277,6 +364,7 @@ void lsmc_batch_truncate(lsmc_batch *p, size_t iMark){
     assert( !"lsmc_batch_truncate: mark is not an entry boundary" );
     return;
   }
+  if( iMark<p->rep.n ) batchDropIndex(p);
   p->rep.n = iMark;
   batchSetCount(p, nCount);
 }

@@ -3,7 +3,10 @@
 ** internal iterator over every version into a view of user keys as of one
 ** sequence number: versions newer than the snapshot are skipped, only the
 ** newest visible version of each key is returned, tombstones hide their
-** key, and keys outside [lower, upper) are never returned.
+** key, and keys outside [lower, upper) are never returned.  Optionally a
+** second internal iterator -- an uncommitted batch's index -- is merged
+** on top: its newest entry for a key wins over the store's, and its
+** tombstones hide the store's keys.
 **
 ** The public lsmc_iter_* functions of lsmcore.h are implemented in
 ** db_iter.c over this object.
@@ -25,5 +28,14 @@ int lsmcDbIterNew(lsmc_env*, LsmIter *pInternal, u64 iSeq,
                   const u8 *pUpper, size_t nUpper,
                   void (*xCleanup)(void*), void *pCleanupArg,
                   lsmc_iter **ppIter);
+
+/*
+** Merge pBatch (owned from now on) over the store: an internal iterator
+** over a batch's entries, read as of sequence iSeq (lsmcBatchIter).  Its
+** newest visible entry for a key replaces the store's version (a DELETE
+** hides the key).  REQUIRES: p comes fresh from lsmcDbIterNew (not yet
+** positioned, no batch attached).  Cannot fail.
+*/
+void lsmcDbIterSetBatch(lsmc_iter *p, LsmIter *pBatch, u64 iSeq);
 
 #endif /* LSMC_DB_ITER_H */

@@ -1,7 +1,9 @@
 /*
 ** db_read.c -- the engine's read side: point lookups (memtables, then the
 ** version's SSTables newest first), iterators (a merging iterator over
-** every source under a db_iter) and snapshots.
+** every source under a db_iter) and snapshots.  Each read may also go
+** through an uncommitted lsmc_batch (a transaction reading its own
+** writes): the batch's newest entry for a key wins over the store.
 **
 ** A reader pins what it reads -- the active and immutable memtables and
 ** the current version -- under the engine mutex (a ReadView), then reads
@@ -10,6 +12,7 @@
 ** answers stay those of its sequence number.
 */
 #include "db.h"
+#include "batch.h"
 #include "coding.h"
 #include "db_iter.h"
 #include "merge_iter.h"
@@ -58,8 +61,36 @@ static int dbCopyOut(lsmc_env *pEnv, const u8 *p, size_t n, void **ppVal,
   return LSMC_OK;
 }
 
-int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
-             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
+/*
+** Look pKey up in pBatch.  If the batch has no entry for it, return
+** LSMC_NOTFOUND with *pbHit clear (read the store).  Otherwise set *pbHit
+** and return the answer: LSMC_OK with a copy of the value, LSMC_NOTFOUND
+** for a delete, or an error.
+*/
+static int dbGetBatch(lsmc_db *pDb, lsmc_batch *pBatch, const void *pKey,
+                      size_t nKey, void **ppVal, size_t *pnVal, int *pbHit){
+  int eKind = 0;
+  const u8 *pVal = 0;
+  size_t nVal = 0;
+  int rc = lsmcBatchGet(pBatch, (const u8*)pKey, nKey, &eKind, &pVal, &nVal);
+  *pbHit = rc!=LSMC_NOTFOUND;
+  if( rc==LSMC_OK ){
+    rc = LSMC_NOTFOUND;
+    if( eKind==LSMC_KIND_PUT ){
+      rc = dbCopyOut(pDb->pEnv, pVal, nVal, ppVal, pnVal);
+    }
+  }
+  if( rc!=LSMC_OK && rc!=LSMC_NOTFOUND ) rc = lsmcDbError(pDb, rc, 0);
+  return rc;
+}
+
+/*
+** The point lookup behind lsmc_get and lsmc_get_batch: the batch first
+** (if any), then the memtables, then the version's SSTables.  Statistics
+** count only lookups that reach the store.
+*/
+static int dbGet(lsmc_db *pDb, const lsmc_snapshot *pSnap, lsmc_batch *pBatch,
+                 const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
   LsmEngine *e;
   ReadView view;
   const u8 *pVal = 0;
@@ -72,6 +103,11 @@ int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
   *ppVal = 0;
   *pnVal = 0;
   if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
+  if( pBatch ){
+    int bHit = 0;
+    rc = dbGetBatch(pDb, pBatch, pKey, nKey, ppVal, pnVal, &bHit);
+    if( bHit ) return rc;
+  }
   e = pDb->pEng;
   atomic_fetch_add_explicit(&e->stats.nGet, 1, memory_order_relaxed);
   dbViewAcquire(e, pSnap, &view);
@@ -133,6 +169,17 @@ int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
   return rc;
 }
 
+int lsmc_get(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+             const void *pKey, size_t nKey, void **ppVal, size_t *pnVal){
+  return dbGet(pDb, pSnap, 0, pKey, nKey, ppVal, pnVal);
+}
+
+int lsmc_get_batch(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                   lsmc_batch *pBatch, const void *pKey, size_t nKey,
+                   void **ppVal, size_t *pnVal){
+  return dbGet(pDb, pSnap, pBatch, pKey, nKey, ppVal, pnVal);
+}
+
 /* The cleanup context of an iterator: its view, freed at close. */
 static void dbIterCleanup(void *pArg){
   ReadView *p = (ReadView*)pArg;
@@ -141,9 +188,15 @@ static void dbIterCleanup(void *pArg){
   lsmcFree(pEnv, p);
 }
 
-int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
-                   const void *pLower, size_t nLower,
-                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
+/*
+** Open the iterator behind lsmc_iter_open and lsmc_iter_open_batch: a
+** merging iterator over every source of a pinned view under a db_iter,
+** with pBatch's index (as of now) merged on top when pBatch has entries.
+*/
+static int dbIterOpen(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                      lsmc_batch *pBatch,
+                      const void *pLower, size_t nLower,
+                      const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
   LsmEngine *e;
   ReadView *pView;
   LsmIter **apChild = 0;
@@ -175,11 +228,38 @@ int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
   for(i=0; i<nChild; i++) lsmcIterClose(apChild[i]);
   lsmcFree(e->pEnv, apChild);
   if( rc==LSMC_OK ){
-    return lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
-                         pUpper, nUpper, dbIterCleanup, pView, ppIter);
+    rc = lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
+                       pUpper, nUpper, dbIterCleanup, pView, ppIter);
+    pView = 0;                         /* owned by the iterator, even on error */
   }
-  dbIterCleanup(pView);
+  if( rc==LSMC_OK && pBatch ){
+    LsmIter *pBatchIter = 0;
+    u64 iBatchSeq = 0;
+    rc = lsmcBatchIter(pBatch, &pBatchIter, &iBatchSeq);
+    if( pBatchIter ) lsmcDbIterSetBatch(*ppIter, pBatchIter, iBatchSeq);
+    if( rc!=LSMC_OK ){
+      lsmc_iter_close(*ppIter);
+      *ppIter = 0;
+    }
+  }
+  if( pView ) dbIterCleanup(pView);
+  if( rc==LSMC_OK ) return LSMC_OK;
   return lsmcDbError(pDb, rc, "%s: cannot open an iterator", e->zDir);
+}
+
+int lsmc_iter_open(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                   const void *pLower, size_t nLower,
+                   const void *pUpper, size_t nUpper, lsmc_iter **ppIter){
+  return dbIterOpen(pDb, pSnap, 0, pLower, nLower, pUpper, nUpper, ppIter);
+}
+
+int lsmc_iter_open_batch(lsmc_db *pDb, const lsmc_snapshot *pSnap,
+                         lsmc_batch *pBatch,
+                         const void *pLower, size_t nLower,
+                         const void *pUpper, size_t nUpper,
+                         lsmc_iter **ppIter){
+  return dbIterOpen(pDb, pSnap, pBatch, pLower, nLower, pUpper, nUpper,
+                    ppIter);
 }
 
 /* ----------------------------------------------------------- snapshots */

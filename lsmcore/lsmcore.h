@@ -251,6 +251,18 @@ size_t lsmc_batch_mark(const lsmc_batch*);
 void lsmc_batch_truncate(lsmc_batch*, size_t iMark);
 
 /*
+** Point lookup through a batch (a transaction reading its own writes):
+** the batch's newest entry for the key wins (a put: its value; a delete:
+** LSMC_NOTFOUND); otherwise the store as of pSnap (NULL: latest) answers,
+** as lsmc_get.  On LSMC_OK *ppVal is a copy (caller frees with
+** lsmc_free()).  pBatch may be NULL (then this is lsmc_get).  The batch is
+** not changed, except that its first read builds an index of its entries
+** (LSMC_NOMEM possible), kept until the batch is truncated or cleared.
+*/
+int lsmc_get_batch(lsmc_db*, const lsmc_snapshot *pSnap, lsmc_batch *pBatch,
+                   const void *pKey, size_t nKey, void **ppVal, size_t *pnVal);
+
+/*
 ** Snapshots: reads through a snapshot see the store as it was when the
 ** snapshot was taken, whatever is written, flushed or compacted later.
 ** REQUIRES: released before the handle closes.
@@ -273,6 +285,21 @@ void lsmc_snapshot_release(lsmc_db*, lsmc_snapshot*);
 int lsmc_iter_open(lsmc_db*, const lsmc_snapshot *pSnap,
                    const void *pLower, size_t nLower,
                    const void *pUpper, size_t nUpper, lsmc_iter **ppIter);
+/*
+** lsmc_iter_open that also sees pBatch's entries as they are when the
+** iterator opens, as the newest version of their keys (a put shows its
+** value, a delete hides the key); bounds apply to them too.  Later
+** changes to the batch (more entries, lsmc_batch_truncate,
+** lsmc_batch_clear, lsmc_write) are not seen by this iterator and do not
+** invalidate it; the iterator may even outlive the batch (it holds its own
+** reference on the batch's index).  pBatch may be NULL (then this is
+** lsmc_iter_open).  REQUIRES: as lsmc_iter_open.
+*/
+int lsmc_iter_open_batch(lsmc_db*, const lsmc_snapshot *pSnap,
+                         lsmc_batch *pBatch,
+                         const void *pLower, size_t nLower,
+                         const void *pUpper, size_t nUpper,
+                         lsmc_iter **ppIter);
 int lsmc_iter_first(lsmc_iter*);
 int lsmc_iter_last(lsmc_iter*);
 int lsmc_iter_seek(lsmc_iter*, const void *pKey, size_t nKey, int eSeek);
@@ -354,9 +381,12 @@ struct lsmc_stats {
   uint64_t nStallMicros;              /* Time writers spent delayed */
   double fWriteAmp;    /* (WAL + flush + compaction bytes) / user bytes */
   double fReadAmp;     /* SSTables consulted per lookup */
-  double fSpaceAmp;    /* nSstBytes / estimated live bytes: the largest
-                       ** level (leveled), the largest run (tiered), all
-                       ** files (fifo), as in RocksDB's estimate */
+  double fSpaceAmp;    /* nSstBytes / a rough estimate of the live bytes
+                       ** (the largest level, leveled; the largest run,
+                       ** tiered; all files, fifo), computed without
+                       ** reading data: a guess, far off after heavy
+                       ** overwrites; the exact figure needs a full scan
+                       ** (db_bench --benchmarks=strategies measures it) */
 };
 int lsmc_stats_get(lsmc_db*, lsmc_stats *pStats);
 
