@@ -227,20 +227,8 @@ static int jobEdit(Job *p, VersionEdit *pEdit){
                          c->aInput[i].pFile->iNumber);
   }
   if( rc==LSMC_OK && c->eKind==LSMC_COMPACT_MOVE ){
-    const FileMeta *f = c->aInput[0].pFile;
     EditFile e;
-    e.iLevel = c->iOutLevel;
-    e.iNumber = f->iNumber;
-    e.nSize = f->nSize;
-    e.iMinSeq = f->iMinSeq;
-    e.iMaxSeq = f->iMaxSeq;
-    e.nEntries = f->nEntries;
-    e.nDeletes = f->nDeletes;
-    e.iCreated = f->iCreated;
-    e.pSmallest = f->smallest.a;
-    e.nSmallest = f->smallest.n;
-    e.pLargest = f->largest.a;
-    e.nLargest = f->largest.n;
+    lsmcFileToEdit(c->aInput[0].pFile, c->iOutLevel, &e);
     rc = lsmcEditAddFile(pEdit, &e);
   }
   for(i=0; rc==LSMC_OK && i<p->nOut; i++){

@@ -439,6 +439,21 @@ int lsmcVersionSetRecover(VersionSet *pSet){
   return rc;
 }
 
+void lsmcFileToEdit(const FileMeta *f, int iLevel, EditFile *e){
+  e->iLevel = iLevel;
+  e->iNumber = f->iNumber;
+  e->nSize = f->nSize;
+  e->iMinSeq = f->iMinSeq;
+  e->iMaxSeq = f->iMaxSeq;
+  e->nEntries = f->nEntries;
+  e->nDeletes = f->nDeletes;
+  e->iCreated = f->iCreated;
+  e->pSmallest = f->smallest.a;
+  e->nSmallest = f->smallest.n;
+  e->pLargest = f->largest.a;
+  e->nLargest = f->largest.n;
+}
+
 /*
 ** Fill pEdit with the whole state of pSet: the first record of a new
 ** manifest.
@@ -457,20 +472,8 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
   pEdit->iLastSeq = pSet->iLastSeq;
   for(i=0; i<LSMC_NUM_LEVELS; i++){
     for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
-      const FileMeta *f = v->apFile[i][j];
       EditFile e;
-      e.iLevel = i;
-      e.iNumber = f->iNumber;
-      e.nSize = f->nSize;
-      e.iMinSeq = f->iMinSeq;
-      e.iMaxSeq = f->iMaxSeq;
-      e.nEntries = f->nEntries;
-      e.nDeletes = f->nDeletes;
-      e.iCreated = f->iCreated;
-      e.pSmallest = f->smallest.a;
-      e.nSmallest = f->smallest.n;
-      e.pLargest = f->largest.a;
-      e.nLargest = f->largest.n;
+      lsmcFileToEdit(v->apFile[i][j], i, &e);
       rc = lsmcEditAddFile(pEdit, &e);
     }
   }

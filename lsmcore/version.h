@@ -97,6 +97,10 @@ int lsmcVersionSetNewManifest(VersionSet*);
 */
 int lsmcVersionSetApply(VersionSet*, VersionEdit *pEdit);
 
+/* Describe file f, as it would sit on level iLevel, for a version edit
+** (the keys point into f, which must outlive the edit's encoding). */
+void lsmcFileToEdit(const FileMeta *f, int iLevel, EditFile *pOut);
+
 /* A file number that is never used again. */
 u64 lsmcVersionSetNewFileNumber(VersionSet*);
 
