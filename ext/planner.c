@@ -55,6 +55,7 @@ struct Plan {
   int bDesc;                      /* Scan descending */
   int iLimit;                     /* LIMIT constraint taken, or -1 */
   int iOffset;                    /* OFFSET constraint taken, or -1 */
+  int bDisable;                   /* Test switch: full scan only */
   PlanPos aPos[PLAN_NPOS];        /* Candidates per position */
 };
 
@@ -229,10 +230,31 @@ static void planOrderBy(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
 }
 
 /*
+** True if consumed constraint iC on key position iPos may be omitted
+** (planner.h, "Omit"): always on a numeric or rowid key; on a TEXT or
+** BLOB affinity key only for a literal right operand that is not a number
+** (sqlite3_vtab_rhs_value), whose meaning does not depend on the operand's
+** affinity.  An IN there is never omitted.
+*/
+static int planExact(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
+                     int iC, int iPos, int bIn){
+  sqlite3_value *pVal = 0;
+  int eType;
+  if( planAffinity(pSchema, iPos)>=LSMV_AFF_NUMERIC ) return 1;
+  if( bIn ) return 0;
+  if( sqlite3_vtab_rhs_value(pInfo, iC, &pVal)!=SQLITE_OK || pVal==0 ){
+    return 0;
+  }
+  eType = sqlite3_value_type(pVal);
+  return eType!=SQLITE_INTEGER && eType!=SQLITE_FLOAT;
+}
+
+/*
 ** Give argv slots to the plan's constraints, in the order lsmvPlanScan()
 ** reads them, and take LIMIT/OFFSET if allowed.  Returns the idxNum.
 */
-static int planUse(sqlite3_index_info *pInfo, Plan *p){
+static int planUse(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
+                   Plan *p){
   int nArg = 0;
   int idxNum = p->nEq;
   int i;
@@ -241,19 +263,20 @@ static int planUse(sqlite3_index_info *pInfo, Plan *p){
   for(i=0; i<p->nEq; i++){
     int iC = p->aPos[i].iEq;
     aU[iC].argvIndex = ++nArg;
-    aU[iC].omit = (nArg<=16);
+    aU[iC].omit = nArg<=16
+        && planExact(pSchema, pInfo, iC, i, p->bIn && i==p->nEq-1);
     if( p->aPos[i].eEq==PLAN_EQ_IS ) idxNum |= 1<<(LSMV_PLAN_IS_SHIFT+i);
   }
   if( p->bIn ) idxNum |= LSMV_PLAN_IN;
   if( p->iLo>=0 ){
     aU[p->iLo].argvIndex = ++nArg;
-    aU[p->iLo].omit = (nArg<=16);
+    aU[p->iLo].omit = nArg<=16 && planExact(pSchema, pInfo, p->iLo, p->nEq, 0);
     idxNum |= pInfo->aConstraint[p->iLo].op==SQLITE_INDEX_CONSTRAINT_GT
               ? LSMV_PLAN_GT : LSMV_PLAN_GE;
   }
   if( p->iHi>=0 ){
     aU[p->iHi].argvIndex = ++nArg;
-    aU[p->iHi].omit = (nArg<=16);
+    aU[p->iHi].omit = nArg<=16 && planExact(pSchema, pInfo, p->iHi, p->nEq, 0);
     idxNum |= pInfo->aConstraint[p->iHi].op==SQLITE_INDEX_CONSTRAINT_LT
               ? LSMV_PLAN_LT : LSMV_PLAN_LE;
   }
@@ -271,7 +294,8 @@ static int planUse(sqlite3_index_info *pInfo, Plan *p){
       bAll = 0;
     }
   }
-  if( !bAll || p->bPerValueIn || (pInfo->nOrderBy>0 && !p->bOrder) ){
+  if( !bAll || p->bPerValueIn || p->bDisable
+   || (pInfo->nOrderBy>0 && !p->bOrder) ){
     p->iLimit = p->iOffset = -1;
   }
   if( p->iLimit>=0 ){
@@ -375,6 +399,7 @@ int lsmvBestIndex(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
   memset(&plan, 0, sizeof(plan));
   plan.nPos = planNumPos(pSchema);
   plan.iLo = plan.iHi = plan.iLimit = plan.iOffset = -1;
+  plan.bDisable = bDisable;
   if( !bDisable ){
     planGather(pSchema, pInfo, &plan);
   }
@@ -385,7 +410,7 @@ int lsmvBestIndex(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
       planChoose(pInfo, &plan);
       planOrderBy(pSchema, pInfo, &plan);
     }
-    idxNum = planUse(pInfo, &plan);
+    idxNum = planUse(pSchema, pInfo, &plan);
   }
   pInfo->idxNum = idxNum;
   pInfo->orderByConsumed = plan.bOrder;
@@ -563,6 +588,16 @@ static void planBound(int *pRc, const LsmvSchema *pSchema, int iPos,
   memset(&lo, 0, sizeof(lo));
   memset(&hi, 0, sizeof(hi));
   *pRc = planValue(pSchema, iPos, pArg, &pv);
+  if( *pRc==SQLITE_OK && pv.pDup && planAffinity(pSchema, iPos)==LSMV_AFF_TEXT
+   && (eOp==LSMV_KEY_GT || eOp==LSMV_KEY_GE)
+  ){
+    /* A number made TEXT: "k > 5" is "k > '5'" for an operand without
+    ** affinity but every TEXT key for one with BLOB or TEXT affinity.
+    ** Cover both (the constraint is not omitted): k >= ''. */
+    memset(&pv.v, 0, sizeof(pv.v));
+    pv.v.eType = SQLITE_TEXT;
+    eOp = LSMV_KEY_GE;
+  }
   if( *pRc==SQLITE_OK ){
     *pRc = lsmvKeyRange(pPre->a, pPre->n, eOp, &pv.v, &lo, &hi, &bEmpty);
   }

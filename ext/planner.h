@@ -37,18 +37,25 @@
 ** default, and columns are BINARY (schema.h rejects other collations).
 **
 ** Affinity (datatype3.html, 4.2).  A constraint value is compared with
-** the key column as SQLite compares "column op value": for a column of
+** the key column as SQLite compares "column op value" when the value has
+** no affinity (a literal, a parameter, most expressions): for a column of
 ** INTEGER, REAL or NUMERIC affinity (and the rowid) NUMERIC affinity is
-** applied to a TEXT value (sqlite3_value_numeric_type: '5' finds 5,
-** '1.5' is 1.5, 'abc' stays TEXT); for a column of TEXT affinity, TEXT
-** affinity is applied to an INTEGER or REAL value (5 finds '5'); a BLOB
-** affinity (untyped) column applies none.  IN values get the same.
-** LIMITATION: when the right operand itself has INTEGER/REAL/NUMERIC
-** affinity (a column of another table, a CAST) and the key column has TEXT
+** applied to a TEXT value (sqlite3_value_numeric_type: '5' finds 5, '1.5'
+** is 1.5, 'abc' stays TEXT), and that holds whatever the operand's
+** affinity; for a column of TEXT affinity, TEXT affinity is applied to an
+** INTEGER or REAL value (5 finds '5'); a BLOB affinity (untyped) column
+** applies none.  IN values get the same.  An operand with BLOB or TEXT
+** affinity (an untyped or TEXT column of another table) makes SQLite apply
+** no affinity against a TEXT key: "k > o.x" with o.x = 5 then holds for
+** every TEXT key.  So on a TEXT-affinity key a number in a > or >= bound
+** is widened to "k >= ''" (all TEXT and BLOB keys), which covers both
+** readings, and such constraints are not omitted (next paragraph).
+** LIMITATION: when the operand itself has INTEGER/REAL/NUMERIC affinity
+** (a numeric column of another table, a CAST) and the key column has TEXT
 ** or BLOB affinity, SQLite applies NUMERIC affinity to the key column
 ** instead; xBestIndex cannot see the operand's affinity, so such a join
-** finds only the keys equal to the value as converted by the rules above
-** (e.g. t.k = o.i with o.i = 5 finds '5' but not '05').
+** misses keys that only match after that conversion (t.k = o.i with
+** o.i = 5 finds '5' but not '05' or '5.0').
 **
 ** Semantics of the ranges (keycodec.h, lsmvKeyRange): numbers < TEXT <
 ** BLOB, so "k > 1" includes every TEXT and BLOB key and "k < 'a'" every
@@ -58,9 +65,12 @@
 ** A bound pair that crosses (BETWEEN 5 AND 1) gives no range.
 **
 ** Omit.  The encoding is exact (canonical: a REAL/INTEGER/TEXT mix has no
-** rounding), so every consumed key constraint gets omit=1 when SQLite
-** honours it (argvIndex <= 16), except under the affinity LIMITATION
-** above, where nothing could make it exact.
+** rounding), so a consumed constraint gets omit=1 (when SQLite honours it:
+** argvIndex <= 16) if its meaning cannot depend on the operand's affinity:
+** always on a rowid or a numeric-affinity key; on a TEXT or BLOB affinity
+** key only when sqlite3_vtab_rhs_value() shows a literal that is TEXT,
+** BLOB or NULL.  Otherwise (a parameter, a column, a number, any IN) SQLite
+** re-checks each row, which removes what a widened range let through.
 **
 ** ORDER BY.  orderByConsumed is set when the ORDER BY terms walk the key
 ** in key order, all ASC or all DESC, where a position fixed by "=" or
