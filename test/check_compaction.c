@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1079,7 +1080,7 @@ typedef struct Reader Reader;
 struct Reader {
   lsmc_db *pDb;                     /* Store */
   unsigned nStable;                 /* Stable keys: 0, 2, 4 .. */
-  volatile int *pbStop;             /* Set when the writer is done */
+  atomic_int *pbStop;               /* Set when the writer is done */
   uint64_t seed;                    /* For the rng */
   unsigned nGet, nScan;             /* Done so far */
   char zErr[200];                   /* First discrepancy, or "" */
@@ -1125,7 +1126,7 @@ static void *readerMain(void *pArg){
   Reader *p = (Reader*)pArg;
   TestRng rng;
   testRngSeed(&rng, p->seed);
-  while( p->zErr[0]==0 && !*p->pbStop ){
+  while( p->zErr[0]==0 && !atomic_load(p->pbStop) ){
     int i;
     for(i=0; i<200 && p->zErr[0]==0; i++){
       unsigned k = 2*testRngBelow(&rng, p->nStable);
@@ -1157,7 +1158,7 @@ START_TEST(reads_continue_during_compaction){
                            LSMC_OPT_SYNC, LSMC_SYNC_OFF, 0 };
   const unsigned nStable = 2000;
   lsmc_db *pDb = openStore(aOpt);
-  volatile int bStop = 0;
+  atomic_int bStop = 0;
   Reader aR[2];
   pthread_t aThread[2];
   TestRng rng;
@@ -1191,7 +1192,7 @@ START_TEST(reads_continue_during_compaction){
     if( rc!=LSMC_OK ) break;
     if( aR[0].zErr[0] || aR[1].zErr[0] ) break;
   }
-  bStop = 1;
+  atomic_store(&bStop, 1);
   for(t=0; t<2; t++) pthread_join(aThread[t], 0);
   s = statsOf(pDb);
   printf("reads_continue_during_compaction: %d writes, %llu flushes, %llu "
