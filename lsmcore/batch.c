@@ -26,8 +26,11 @@
 ** record), so it trusts nothing: the whole encoding is checked before the
 ** first callback, and any defect is LSMC_CORRUPT.
 **
-** Thread safety: a batch is used by one thread at a time.  Nothing here
-** does I/O; memory comes from the env the batch was created with.
+** Thread safety: a batch is used by one thread at a time.  An iterator
+** that pinned the index may read it from another thread while the batch
+** extends it: a memtable allows one writer and concurrent readers.
+** Nothing here does I/O; memory (the index's too) comes from the env the
+** batch was created with.
 */
 #include "batch.h"
 #include "coding.h"

@@ -232,7 +232,8 @@ static int dbCurFindPrev(DbCursor *p){
     if( rc==LSMC_OK ) rc = lsmcIterPrev(p->pIter);
   }
   p->eKind = eKind;
-  p->bValid = rc==LSMC_OK && (eKind==LSMC_KIND_PUT || (p->bTombstones && bHave));
+  p->bValid = rc==LSMC_OK
+           && (eKind==LSMC_KIND_PUT || (p->bTombstones && bHave));
   return rc;
 }
 
@@ -398,6 +399,7 @@ static int dbCurPosition(DbCursor *p, int eOp, const u8 *a, size_t n){
   }
 }
 
+/* An unused cursor (no internal iterator) with empty buffers. */
 static void dbCurInit(DbCursor *p, lsmc_env *pEnv, const DbBounds *pB){
   memset(p, 0, sizeof(*p));
   p->pB = pB;
@@ -406,6 +408,7 @@ static void dbCurInit(DbCursor *p, lsmc_env *pEnv, const DbBounds *pB){
   lsmcBufInit(&p->seek, pEnv);
 }
 
+/* Close the cursor's internal iterator and free its buffers. */
 static void dbCurFinish(DbCursor *p){
   lsmcIterClose(p->pIter);
   p->pIter = 0;

@@ -230,7 +230,7 @@ static int dbIterOpen(lsmc_db *pDb, const lsmc_snapshot *pSnap,
   if( rc==LSMC_OK ){
     rc = lsmcDbIterNew(e->pEnv, pMerge, pView->iSeq, pLower, nLower,
                        pUpper, nUpper, dbIterCleanup, pView, ppIter);
-    pView = 0;                         /* owned by the iterator, even on error */
+    pView = 0;                       /* owned by the iterator, even on error */
   }
   if( rc==LSMC_OK && pBatch ){
     LsmIter *pBatchIter = 0;

@@ -15,7 +15,7 @@
 ** seed and the step.  Directed tests cover iterator stability across
 ** append / truncate / clear / free of the batch, reads after a commit,
 ** keys that are prefixes of each other, a batch that deletes every store
-** key, and 1 MiB values.
+** key, 1 MiB values, and no allocation in a warm iterator's steps.
 */
 #include "lsmcore.h"
 #include "testutil.h"
@@ -72,7 +72,8 @@ struct TxnTotals {
   long nTruncate;                 /* Truncations to a mark */
 };
 
-static int keyCmp(const unsigned char *a, int na, const unsigned char *b, int nb){
+static int keyCmp(const unsigned char *a, int na,
+                  const unsigned char *b, int nb){
   int n = na<nb ? na : nb;
   int c = n ? memcmp(a, b, (size_t)n) : 0;
   return c ? c : (na - nb);
@@ -265,7 +266,7 @@ static int txnTarget(Txn *t, unsigned char *aOut){
   return n;
 }
 
-/* Is domain key i in view aView and inside [lower, upper)? */
+/* One iterator walk: the model as of its open, and its bounds. */
 typedef struct Walk Walk;
 struct Walk {
   Slot aView[TXN_NKEY];                   /* The model as of the open */
@@ -276,6 +277,7 @@ struct Walk {
   int nUpper;                             /* Bytes in aUpper */
 };
 
+/* Is domain key i present in the walk's view and inside its bounds? */
 static int walkHas(const Txn *t, const Walk *w, int i){
   if( i<0 || i>=t->nKey || w->aView[i].e!=SLOT_PUT ) return 0;
   if( w->bLower && keyCmp(t->aaKey[i], t->anKey[i], w->aLower, w->nLower)<0 ){
@@ -358,9 +360,17 @@ static void txnWalk(Txn *t, TxnTotals *pTot){
   lsmc_iter *pIter = 0;
   int i = -1, k, rc;
   txnOverlay(bSnap ? t->aSnap : t->aStore, t->aBatch, w->aView, t->nKey);
-  if( bNoBatch ) memcpy(w->aView, bSnap ? t->aSnap : t->aStore, sizeof(w->aView));
-  if( testRngBelow(&t->rng, 2) ){ w->bLower = 1; w->nLower = txnTarget(t, w->aLower); }
-  if( testRngBelow(&t->rng, 2) ){ w->bUpper = 1; w->nUpper = txnTarget(t, w->aUpper); }
+  if( bNoBatch ){
+    memcpy(w->aView, bSnap ? t->aSnap : t->aStore, sizeof(w->aView));
+  }
+  if( testRngBelow(&t->rng, 2) ){
+    w->bLower = 1;
+    w->nLower = txnTarget(t, w->aLower);
+  }
+  if( testRngBelow(&t->rng, 2) ){
+    w->bUpper = 1;
+    w->nUpper = txnTarget(t, w->aUpper);
+  }
   rc = lsmc_iter_open_batch(t->pDb, bSnap ? t->pSnap : 0,
                             bNoBatch ? 0 : t->pBatch,
                             w->bLower ? w->aLower : 0, (size_t)w->nLower,
@@ -840,6 +850,97 @@ START_TEST(test_txn_big_values){
 }
 END_TEST
 
+/* An env that counts allocations (the default env otherwise). */
+typedef struct CountEnv CountEnv;
+struct CountEnv {
+  lsmc_env base;                  /* Must be first: handed to the engine */
+  long nAlloc;                    /* xMalloc and xRealloc calls */
+};
+static void *countMalloc(lsmc_env *pEnv, size_t n){
+  ((CountEnv*)pEnv)->nAlloc++;
+  return lsmc_default_env()->xMalloc(lsmc_default_env(), n);
+}
+static void *countRealloc(lsmc_env *pEnv, void *p, size_t n){
+  ((CountEnv*)pEnv)->nAlloc++;
+  return lsmc_default_env()->xRealloc(lsmc_default_env(), p, n);
+}
+static void countFree(lsmc_env *pEnv, void *p){
+  (void)pEnv;
+  lsmc_default_env()->xFree(lsmc_default_env(), p);
+}
+
+/* One pass: forward, backward, seeks and direction switches. */
+static long allocPass(lsmc_iter *pIter){
+  long nStep = 0;
+  int k;
+  ck_assert_int_eq(lsmc_iter_first(pIter), LSMC_OK);
+  while( lsmc_iter_valid(pIter) ){
+    ck_assert_int_eq(lsmc_iter_next(pIter), LSMC_OK);
+    nStep++;
+  }
+  ck_assert_int_eq(lsmc_iter_last(pIter), LSMC_OK);
+  while( lsmc_iter_valid(pIter) ){
+    ck_assert_int_eq(lsmc_iter_prev(pIter), LSMC_OK);
+    nStep++;
+  }
+  ck_assert_int_eq(lsmc_iter_seek(pIter, "k0100", 5, LSMC_SEEK_GE), LSMC_OK);
+  for(k=0; k<100 && lsmc_iter_valid(pIter); k++){
+    ck_assert_int_eq((k%3)==2 ? lsmc_iter_prev(pIter) : lsmc_iter_next(pIter),
+                     LSMC_OK);
+    nStep++;
+  }
+  return nStep;
+}
+
+/*
+** Steady state allocates nothing: once the iterator's buffers have grown,
+** a second pass of the same walk (with direction switches) through a
+** batch makes no allocation.
+*/
+START_TEST(test_txn_no_alloc){
+  CountEnv env;
+  TestDir dir;
+  lsmc_options *pOpts = 0;
+  lsmc_db *pDb = 0;
+  lsmc_batch *p = 0;
+  lsmc_iter *pIter = 0;
+  char zKey[16];
+  long nBefore, nStep;
+  int i;
+  env.base = *lsmc_default_env();
+  env.base.xMalloc = countMalloc;
+  env.base.xRealloc = countRealloc;
+  env.base.xFree = countFree;
+  env.nAlloc = 0;
+  testDirNew(&dir, "txnalloc");
+  ck_assert_int_eq(lsmc_options_new(&pOpts), LSMC_OK);
+  lsmc_options_set(pOpts, LSMC_OPT_BACKGROUND, 0);
+  lsmc_options_set_env(pOpts, &env.base);
+  ck_assert_int_eq(lsmc_open(dir.zPath, pOpts, &pDb), LSMC_OK);
+  lsmc_options_free(pOpts);
+  ck_assert_int_eq(lsmc_batch_new(&p), LSMC_OK);
+  for(i=0; i<400; i++){
+    snprintf(zKey, sizeof(zKey), "k%04d", i);
+    if( i%2==0 ) putStr(pDb, zKey, "store");
+    if( i%3==0 ) bputStr(p, zKey, "batch");
+    if( i%5==0 ) bdelStr(p, zKey);
+  }
+  ck_assert_int_eq(lsmc_iter_open_batch(pDb, 0, p, 0, 0, 0, 0, &pIter),
+                   LSMC_OK);
+  allocPass(pIter);
+  nBefore = env.nAlloc;
+  nStep = allocPass(pIter);
+  printf("txn: %ld steps of a warm iterator through a batch made %ld "
+         "allocations\n", nStep, env.nAlloc - nBefore);
+  ck_assert_int_eq(env.nAlloc - nBefore, 0);
+  ck_assert_int_gt(nStep, 300);
+  lsmc_iter_close(pIter);
+  lsmc_batch_free(p);
+  ck_assert_int_eq(lsmc_close(pDb), LSMC_OK);
+  testDirFree(&dir);
+}
+END_TEST
+
 int main(void){
   Suite *s = suite_create("txn");
   TCase *tcDirected = tcase_create("directed");
@@ -851,6 +952,7 @@ int main(void){
   tcase_add_test(tcDirected, test_txn_prefix);
   tcase_add_test(tcDirected, test_txn_delete_all);
   tcase_add_test(tcDirected, test_txn_big_values);
+  tcase_add_test(tcDirected, test_txn_no_alloc);
   tcase_set_timeout(tcDirected, 120);
   tcase_add_test(tcModel, test_txn_model);
   tcase_set_timeout(tcModel, 3000);
