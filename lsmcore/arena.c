@@ -10,9 +10,23 @@
 ** big values wastes at most one header each.  Nothing is freed before
 ** lsmcArenaFree(), which releases every block at once.
 **
+** The reserve.  lsmcArenaReserve(n) guarantees that later requests
+** whose rounded sizes total at most n succeed.  It keeps a second free
+** area, pResv..pResv+nResv, besides the current block's pFree..nFree: a
+** request is carved from the current block if it fits, else from the
+** reserve if it fits there, else from a new block.  A reservation holds if
+** either area alone has n bytes: sequential carving from one contiguous
+** area of n bytes never fails for requests totalling n, and a request sent
+** to the reserve only takes what the other requests left of the n.  So
+** lsmcArenaReserve() allocates only when neither area is big enough: a
+** normal block that becomes current (the old current tail becomes the
+** reserve if it is larger than the reserve's), or, for n beyond a normal
+** block, a block of exactly n that becomes the reserve.
+**
 ** Invariants: pFree..pFree+nFree lies inside the current block and pFree
-** is 8-byte aligned; nUsage is the sum of every block's malloc size plus
-** sizeof(Arena), and only grows.
+** is 8-byte aligned; likewise pResv..pResv+nResv inside one block; nUsage
+** is the sum of every block's malloc size plus sizeof(Arena), and only
+** grows.
 **
 ** Thread safety: one thread allocates at a time.  lsmcArenaUsage() may be
 ** called by any thread concurrently: nUsage is an atomic, updated with a
@@ -43,6 +57,8 @@ struct Arena {
   ArenaBlock *pBlocks;        /* Most recently allocated block first */
   u8 *pFree;                  /* Next free byte of the current block */
   size_t nFree;               /* Bytes left at pFree */
+  u8 *pResv;                  /* Next free byte of the reserve area */
+  size_t nResv;               /* Bytes left at pResv */
   atomic_size_t nUsage;       /* Bytes malloc'd: blocks + this struct */
 };
 
@@ -102,6 +118,12 @@ void *lsmcArenaAlloc(Arena *p, size_t n){
 
   if( nNeed<=p->nFree ){
     pRet = p->pFree;
+  }else if( nNeed<=p->nResv ){
+    /* The current block is too small but the reserve holds it. */
+    pRet = p->pResv;
+    p->pResv += nNeed;
+    p->nResv -= nNeed;
+    return pRet;
   }else if( nNeed>(ARENA_BLOCK/4) ){
     /* Big request: a block of its own; the current block stays current. */
     return arenaNewBlock(p, ARENA_HDR + nNeed);
@@ -122,4 +144,44 @@ void *lsmcArenaAlloc(Arena *p, size_t n){
 */
 size_t lsmcArenaUsage(const Arena *p){
   return atomic_load_explicit(&((Arena*)p)->nUsage, memory_order_relaxed);
+}
+
+/*
+** The bytes of the arena a request for n bytes consumes.
+*/
+size_t lsmcArenaCost(size_t n){
+  if( n>(size_t)-1 - ARENA_HDR - ARENA_ALIGN ) return (size_t)-1;
+  return n ? ARENA_ROUND(n) : ARENA_ALIGN;
+}
+
+/*
+** Make sure that the next requests, whose lsmcArenaCost() total at most
+** n, cannot fail (see the header comment for why one area of n bytes is
+** enough).  LSMC_NOMEM, with nothing changed, if a block is needed and the
+** env cannot supply it.
+*/
+int lsmcArenaReserve(Arena *p, size_t n){
+  size_t nNeed;
+  u8 *pBlock;
+  if( n==0 ) return LSMC_OK;
+  if( n>(size_t)-1 - ARENA_HDR - ARENA_ALIGN ) return LSMC_NOMEM;
+  nNeed = ARENA_ROUND(n);
+  if( nNeed<=p->nFree || nNeed<=p->nResv ) return LSMC_OK;
+  if( nNeed<=ARENA_BLOCK - ARENA_HDR ){
+    /* A normal block becomes current; keep the larger leftover area. */
+    pBlock = arenaNewBlock(p, ARENA_BLOCK);
+    if( pBlock==0 ) return LSMC_NOMEM;
+    if( p->nFree>p->nResv ){
+      p->pResv = p->pFree;
+      p->nResv = p->nFree;
+    }
+    p->pFree = pBlock;
+    p->nFree = ARENA_BLOCK - ARENA_HDR;
+  }else{
+    pBlock = arenaNewBlock(p, ARENA_HDR + nNeed);
+    if( pBlock==0 ) return LSMC_NOMEM;
+    p->pResv = pBlock;
+    p->nResv = nNeed;
+  }
+  return LSMC_OK;
 }

@@ -4,7 +4,18 @@
 ** close.  The engine object and its locking rules are in db.h; the flush
 ** in flush.c.
 **
-** The read path, snapshots and statistics are in db_read.c.
+** The write path (group commit, two-phase commit, flush and manual
+** compaction requests) is in db_write.c; the read path and snapshots in
+** db_read.c.
+**
+** Writes.  Writers queue (DbWriter, db.h); the head leads: it makes room
+** in the memtable, writes its own and the queued followers' batches as one
+** WAL record (group commit), inserts them, publishes iLastSeq and hands
+** the lead to the next writer.  A two-phase commit (lsmc_commit_prepare)
+** is a leader that writes its batch alone and keeps the lead, with the
+** memtable memory for its entries reserved, until lsmc_commit_apply
+** inserts and publishes the batch (it cannot fail) or lsmc_commit_abort
+** appends an abort marker; writers queued meanwhile wait.
 **
 ** Open (engineOpen):
 **   1. The directory is created if missing.  A directory that exists, is
@@ -21,6 +32,9 @@
 **      memtable, which is flushed to level 0 as it fills and at the end.
 **      A torn tail of the last WAL is dropped; damage before valid data is
 **      LSMC_CORRUPT (unless LSMC_OPT_RECOVERY asks for point in time).
+**      A batch record followed by an abort marker naming it is skipped
+**      (wal_format.h), so each record is applied only once the next one
+**      has been read.
 **   6. A new WAL is created, the manifest's LOG moved to it, and obsolete
 **      files of ours (older WALs and manifests, orphan SSTables, temp
 **      files) are deleted.
@@ -33,6 +47,7 @@
 #include "coding.h"
 #include "env.h"
 #include "filename.h"
+#include "wal_format.h"
 #include "wal_reader.h"
 #include "wal_writer.h"
 
@@ -40,8 +55,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Largest group of batches one leader writes (bytes of batch encoding). */
-#define DB_MAX_GROUP  (1u<<20)
 
 /* The IDENTITY file: magic, version, creation time, checksum. */
 #define DB_IDENTITY_MAGIC    0x544e4449636d736cULL   /* "lsmcIDNT" */
@@ -217,6 +230,8 @@ struct Replay {
   MemTable *pMem;        /* Memtable receiving entries */
   u64 iMaxSeq;           /* Largest sequence number replayed */
   u64 iWal;              /* WAL being replayed (for messages) */
+  LsmcBuf pending;       /* Last batch record read, not yet applied */
+  int bPending;          /* True if pending holds a record */
 };
 
 static int replayEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
@@ -259,13 +274,47 @@ static int replayFlush(Replay *p){
   return rc;
 }
 
-static int replayRecord(void *pArg, const u8 *pData, size_t nData){
-  Replay *p = (Replay*)pArg;
-  int rc = lsmcBatchIterate(pData, nData, replayEntry, p);
+/*
+** Apply the pending batch record, if any, to the replay memtable, and
+** flush the memtable when it is full.
+*/
+static int replayPending(Replay *p){
+  int rc = LSMC_OK;
+  if( !p->bPending ) return LSMC_OK;
+  p->bPending = 0;
+  rc = lsmcBatchIterate(p->pending.a, p->pending.n, replayEntry, p);
   if( rc==LSMC_OK && lsmcMemtableBytes(p->pMem)
       >= (size_t)p->e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE] ){
     rc = replayFlush(p);
   }
+  return rc;
+}
+
+/* True if record pData[0..nData) is an abort marker (wal_format.h). */
+static int replayIsAbort(const u8 *pData, size_t nData){
+  return nData==LSMC_WAL_ABORT_SIZE && lsmcGet64(pData)==LSMC_WAL_ABORT_TAG;
+}
+
+/*
+** One WAL record.  A batch record is held back until the next record
+** shows whether it was aborted: an abort marker naming it drops it; any
+** other record, or the end of the WAL, applies it.
+*/
+static int replayRecord(void *pArg, const u8 *pData, size_t nData){
+  Replay *p = (Replay*)pArg;
+  int rc = LSMC_OK;
+  if( replayIsAbort(pData, nData) ){
+    if( !p->bPending || p->pending.n<LSMC_BATCH_HEADER
+     || lsmcGet64(p->pending.a)!=lsmcGet64(&pData[8])
+     || lsmcGet32(&p->pending.a[8])!=lsmcGet32(&pData[16]) ){
+      return LSMC_CORRUPT_BKPT;      /* names no record just before it */
+    }
+    p->bPending = 0;
+    return LSMC_OK;
+  }
+  rc = replayPending(p);
+  lsmcBufSet(&rc, &p->pending, pData, nData);
+  if( rc==LSMC_OK ) p->bPending = 1;
   return rc;
 }
 
@@ -285,6 +334,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
 
   memset(&r, 0, sizeof(r));
   r.e = e;
+  lsmcBufInit(&r.pending, e->pEnv);
   rc = dbCollect(e, LSMC_FILE_WAL, &wals);
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &r.pMem);
   for(i=0; rc==LSMC_OK && !bStop && i<wals.n; i++){
@@ -296,6 +346,8 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
     memset(&st, 0, sizeof(st));
     r.iWal = wals.a[i];
     rc = lsmcWalReplay(e->pEnv, zPath, eRecovery, replayRecord, &r, &st);
+    if( rc==LSMC_OK ) rc = replayPending(&r);  /* a marker never crosses
+                                               ** into the next WAL */
     lsmcFree(e->pEnv, zPath);
     if( rc==LSMC_OK && iTorn>=0 && st.nRecord>0 ){
       if( eRecovery==LSMC_RECOVER_STRICT ){
@@ -315,6 +367,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
   if( rc==LSMC_OK ) rc = replayFlush(&r);
   if( r.iMaxSeq>e->pVs->iLastSeq ) e->pVs->iLastSeq = r.iMaxSeq;
   lsmcMemtableUnref(r.pMem);
+  lsmcBufFree(&r.pending);
   lsmcFree(e->pEnv, wals.a);
   return rc;
 }
@@ -384,7 +437,7 @@ static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
 ** Create the active WAL (number from the version set), sync the directory
 ** so its name survives a crash, and make it the engine's.
 */
-static int dbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
+int lsmcDbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
   u64 iNum = lsmcVersionSetNewFileNumber(e->pVs);
   char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iNum);
   int rc = zPath ? LSMC_OK : LSMC_NOMEM;
@@ -433,7 +486,7 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
   if( rc==LSMC_OK ){
     WalWriter *pWal = 0;
-    rc = dbNewWal(e, &pWal, &e->iWal);
+    rc = lsmcDbNewWal(e, &pWal, &e->iWal);
     e->pWal = pWal;
   }
   if( rc==LSMC_OK ){
@@ -612,323 +665,5 @@ int lsmc_close(lsmc_db *pDb){
   lsmcFree(pDb->pEnv, pDb->zErrMsg);
   lsmcFree(pDb->pEnv, pDb);
   return LSMC_OK;
-}
-
-/* --------------------------------------------------------- write path */
-
-/*
-** Make room in the active memtable for a write (or, with bForce, rotate
-** it so that lsmc_flush can flush it).  Called by the write leader with
-** mu held; may wait on cvDone for the background flush.
-*/
-static int dbMakeRoom(LsmEngine *e, int bForce){
-  size_t nLimit = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE];
-  int bDelayed = 0;
-  int rc = LSMC_OK;
-  while( rc==LSMC_OK ){
-    WalWriter *pNewWal = 0;
-    MemTable *pNewMem = 0;
-    u64 iNewWal = 0;
-    if( e->bgError ) return e->bgError;
-    if( e->bBgThread ){
-      /* Backpressure: too many runs for reads to stay cheap. */
-      int nRun = e->pStrategy->xRuns(e->pVs->pCurrent);
-      if( nRun>=e->opts.aVal[LSMC_OPT_L0_STOP] ){
-        u64 iStart = e->pEnv->xNowMicros(e->pEnv);
-        atomic_fetch_add_explicit(&e->stats.nStallStop, 1, memory_order_relaxed);
-        pthread_cond_signal(&e->cvWork);
-        pthread_cond_wait(&e->cvDone, &e->mu);
-        atomic_fetch_add_explicit(&e->stats.nStallMicros,
-            e->pEnv->xNowMicros(e->pEnv) - iStart, memory_order_relaxed);
-        continue;
-      }
-      if( nRun>=e->opts.aVal[LSMC_OPT_L0_SLOWDOWN] && !bDelayed ){
-        bDelayed = 1;
-        atomic_fetch_add_explicit(&e->stats.nStallSlow, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&e->stats.nStallMicros, 1000,
-                                  memory_order_relaxed);
-        pthread_mutex_unlock(&e->mu);
-        e->pEnv->xSleep(e->pEnv, 1000);
-        pthread_mutex_lock(&e->mu);
-        continue;
-      }
-    }
-    if( !bForce && lsmcMemtableBytes(e->pMem)<nLimit ) return LSMC_OK;
-    if( bForce && lsmcMemtableCount(e->pMem)==0 ) return LSMC_OK;
-    if( e->pImm ){
-      atomic_fetch_add_explicit(&e->stats.nStall, 1, memory_order_relaxed);
-      if( e->bBgThread ){
-        pthread_cond_wait(&e->cvDone, &e->mu);
-      }else{
-        lsmcFlushImm(e);
-      }
-      continue;
-    }
-    /* Rotate: sync the old WAL first, so that no later WAL can hold data
-    ** while an older one lost its tail (no holes after a crash). */
-    rc = lsmcWalSync((WalWriter*)e->pWal);
-    if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNewMem);
-    if( rc==LSMC_OK ) rc = dbNewWal(e, &pNewWal, &iNewWal);
-    if( rc!=LSMC_OK ){
-      lsmcMemtableUnref(pNewMem);
-      if( rc!=LSMC_NOMEM ) lsmcSetBgError(e, rc, "WAL rotation failed");
-      return rc;
-    }
-    lsmcWalWriterClose((WalWriter*)e->pWal);
-    e->pWal = pNewWal;
-    e->pImm = e->pMem;
-    e->iImmWal = e->iWal;
-    e->pMem = pNewMem;
-    e->iWal = iNewWal;
-    bForce = 0;
-    if( e->bBgThread ){
-      pthread_cond_signal(&e->cvWork);
-    }else{
-      int bDid = 1;
-      lsmcFlushImm(e);
-      while( e->bgError==LSMC_OK && bDid ) lsmcCompactOnce(e, &bDid);
-      if( e->bgError ) return e->bgError;
-    }
-  }
-  return rc;
-}
-
-/* Memtable insert callback for lsmcBatchIterate. */
-static int dbInsertEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
-                         size_t nKey, const u8 *pVal, size_t nVal){
-  return lsmcMemtableAdd((MemTable*)pArg, iSeq, eKind, pKey, nKey, pVal, nVal);
-}
-
-/*
-** Build the group the leader writes: its own batch plus followers' as
-** long as the group stays under DB_MAX_GROUP and a non-sync leader takes
-** no sync follower.  Returns the batch to write and sets *ppLast to the
-** last writer included.
-*/
-static lsmc_batch *dbBuildGroup(LsmEngine *e, lsmc_batch *pScratch,
-                                DbWriter **ppLast, int *pRc){
-  DbWriter *pLead = e->pWriterHead;
-  lsmc_batch *pResult = pLead->pBatch;
-  size_t nSize = pLead->pBatch->rep.n;
-  DbWriter *w;
-  *ppLast = pLead;
-  for(w=pLead->pNext; w; w=w->pNext){
-    if( w->pBatch==0 || (w->bSync && !pLead->bSync) ) break;
-    nSize += w->pBatch->rep.n;
-    if( nSize>DB_MAX_GROUP ) break;
-    if( pResult==pLead->pBatch ){
-      pScratch->rep.n = LSMC_BATCH_HEADER;
-      lsmcPut32(&pScratch->rep.a[8], 0);
-      *pRc = lsmcBatchAppend(pScratch, pLead->pBatch);
-      pResult = pScratch;
-    }
-    if( *pRc==LSMC_OK ) *pRc = lsmcBatchAppend(pScratch, w->pBatch);
-    if( *pRc ) break;
-    *ppLast = w;
-  }
-  return pResult;
-}
-
-/*
-** Write one batch (or, with pBatch NULL, force a memtable rotation) as a
-** member of a commit group.  See db.h for the protocol.
-*/
-static int dbWrite(LsmEngine *e, lsmc_batch *pBatch, int bSync){
-  DbWriter w;
-  DbWriter *pLast = 0;
-  int rc;
-
-  memset(&w, 0, sizeof(w));
-  w.pBatch = pBatch;
-  w.bSync = bSync;
-  pthread_cond_init(&w.cv, 0);
-
-  pthread_mutex_lock(&e->mu);
-  if( e->pWriterTail ) e->pWriterTail->pNext = &w; else e->pWriterHead = &w;
-  e->pWriterTail = &w;
-  while( !w.bDone && e->pWriterHead!=&w ){
-    pthread_cond_wait(&w.cv, &e->mu);
-  }
-  if( w.bDone ){
-    pthread_mutex_unlock(&e->mu);
-    pthread_cond_destroy(&w.cv);
-    return w.rc;
-  }
-
-  /* This thread leads the group at the head of the queue. */
-  rc = dbMakeRoom(e, pBatch==0);
-  pLast = &w;
-  if( rc==LSMC_OK && pBatch ){
-    lsmc_batch scratch;
-    lsmc_batch *pGroup;
-    u64 iSeq = e->iLastSeq + 1;
-    u32 nCount;
-    rc = lsmcBatchInit(&scratch, e->pEnv);
-    pGroup = rc ? pBatch : dbBuildGroup(e, &scratch, &pLast, &rc);
-    nCount = lsmc_batch_count(pGroup);
-    if( rc==LSMC_OK && iSeq + nCount > LSMC_MAX_SEQ ) rc = LSMC_FULL;
-    if( rc==LSMC_OK && nCount>0 ){
-      WalWriter *pWal = (WalWriter*)e->pWal;
-      MemTable *pMem = e->pMem;
-      int bGroupSync = w.bSync;
-      lsmcBatchSetSeq(pGroup, iSeq);
-      pthread_mutex_unlock(&e->mu);
-      rc = lsmcWalAddRecord(pWal, pGroup->rep.a, pGroup->rep.n);
-      if( rc==LSMC_OK && bGroupSync ){
-        rc = lsmcWalSync(pWal);
-        atomic_fetch_add_explicit(&e->stats.nWalSync, 1, memory_order_relaxed);
-      }
-      if( rc==LSMC_OK ){
-        rc = lsmcBatchIterate(pGroup->rep.a, pGroup->rep.n, dbInsertEntry, pMem);
-        if( rc ){
-          pthread_mutex_lock(&e->mu);
-          lsmcSetBgError(e, rc, "memtable insert failed");
-          pthread_mutex_unlock(&e->mu);
-        }
-      }
-      pthread_mutex_lock(&e->mu);
-      if( rc==LSMC_OK ){
-        e->iLastSeq = iSeq + nCount - 1;
-        atomic_fetch_add_explicit(&e->stats.nWriteGroup, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&e->stats.nWalBytes, pGroup->rep.n,
-                                  memory_order_relaxed);
-      }else{
-        lsmcSetBgError(e, rc, "WAL write failed");
-      }
-    }
-    lsmcBatchFinish(&scratch);
-  }
-
-  /* Complete every writer of the group and hand the lead on. */
-  while( 1 ){
-    DbWriter *pDone = e->pWriterHead;
-    e->pWriterHead = pDone->pNext;
-    if( e->pWriterHead==0 ) e->pWriterTail = 0;
-    if( pDone!=&w ){
-      pDone->rc = rc;
-      pDone->bDone = 1;
-      pthread_cond_signal(&pDone->cv);
-    }
-    if( pDone==pLast ) break;
-  }
-  if( e->pWriterHead ) pthread_cond_signal(&e->pWriterHead->cv);
-  pthread_mutex_unlock(&e->mu);
-  pthread_cond_destroy(&w.cv);
-  return rc;
-}
-
-/* Count a batch's puts, deletes and user bytes into the statistics. */
-static int dbCountEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
-                        size_t nKey, const u8 *pVal, size_t nVal){
-  DbStats *s = (DbStats*)pArg;
-  LSMC_UNUSED(iSeq); LSMC_UNUSED(pKey); LSMC_UNUSED(pVal);
-  if( eKind==LSMC_KIND_PUT ){
-    atomic_fetch_add_explicit(&s->nPut, 1, memory_order_relaxed);
-  }else{
-    atomic_fetch_add_explicit(&s->nDelete, 1, memory_order_relaxed);
-  }
-  atomic_fetch_add_explicit(&s->nUserBytes, nKey+nVal, memory_order_relaxed);
-  return 0;
-}
-
-int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
-  LsmEngine *e;
-  int rc;
-  if( pDb==0 || pDb->pEng==0 || pBatch==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  if( eSync==LSMC_SYNC_DEFAULT ) eSync = (int)e->opts.aVal[LSMC_OPT_SYNC];
-  if( eSync<LSMC_SYNC_OFF || eSync>LSMC_SYNC_FULL ) return LSMC_MISUSE_BKPT;
-  if( lsmc_batch_count(pBatch)==0 ) return LSMC_OK;
-  rc = dbWrite(e, pBatch, eSync==LSMC_SYNC_FULL);
-  if( rc==LSMC_OK ){
-    lsmcBatchIterate(pBatch->rep.a, pBatch->rep.n, dbCountEntry, &e->stats);
-    return LSMC_OK;
-  }
-  pthread_mutex_lock(&e->mu);
-  if( e->zBgError ){
-    lsmcDbError(pDb, rc, "%s: %s", e->zDir, e->zBgError);
-  }else{
-    lsmcDbError(pDb, rc, "%s: write failed", e->zDir);
-  }
-  pthread_mutex_unlock(&e->mu);
-  return rc;
-}
-
-/* A one-entry write with the store's sync mode. */
-static int dbWriteOne(lsmc_db *pDb, int eKind, const void *pKey, size_t nKey,
-                      const void *pVal, size_t nVal){
-  lsmc_batch batch;
-  int rc;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  rc = lsmcBatchInit(&batch, pDb->pEnv);
-  if( rc==LSMC_OK ){
-    rc = eKind==LSMC_KIND_PUT ? lsmc_batch_put(&batch, pKey, nKey, pVal, nVal)
-                              : lsmc_batch_delete(&batch, pKey, nKey);
-  }
-  if( rc==LSMC_OK ) rc = lsmc_write(pDb, &batch, LSMC_SYNC_DEFAULT);
-  else lsmcDbError(pDb, rc, 0);
-  lsmcBatchFinish(&batch);
-  return rc;
-}
-
-int lsmc_put(lsmc_db *pDb, const void *pKey, size_t nKey,
-             const void *pVal, size_t nVal){
-  return dbWriteOne(pDb, LSMC_KIND_PUT, pKey, nKey, pVal, nVal);
-}
-
-int lsmc_delete(lsmc_db *pDb, const void *pKey, size_t nKey){
-  return dbWriteOne(pDb, LSMC_KIND_DELETE, pKey, nKey, 0, 0);
-}
-
-int lsmc_flush(lsmc_db *pDb){
-  LsmEngine *e;
-  int rc;
-  if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  e = pDb->pEng;
-  rc = dbWrite(e, 0, 0);
-  pthread_mutex_lock(&e->mu);
-  while( rc==LSMC_OK && e->pImm && !e->bgError ){
-    if( e->bBgThread ){
-      pthread_cond_wait(&e->cvDone, &e->mu);
-    }else{
-      lsmcFlushImm(e);
-    }
-  }
-  if( rc==LSMC_OK ) rc = e->bgError;
-  if( rc ) lsmcDbError(pDb, rc, "%s: %s", e->zDir,
-                   e->zBgError ? e->zBgError : "flush failed");
-  pthread_mutex_unlock(&e->mu);
-  return rc;
-}
-
-int lsmc_compact_range(lsmc_db *pDb, const void *pBegin, size_t nBegin,
-                       const void *pEnd, size_t nEnd){
-  LsmEngine *e;
-  CompactionConf conf;
-  int iStep = 0;
-  int rc = lsmc_flush(pDb);
-  if( rc ) return rc;
-  e = pDb->pEng;
-  pthread_mutex_lock(&e->mu);
-  while( e->bCompacting ) pthread_cond_wait(&e->cvDone, &e->mu);
-  e->bCompacting = 1;
-  lsmcEngineConf(e, &conf);
-  while( rc==LSMC_OK ){
-    Compaction *c = 0;
-    rc = e->pStrategy->xManual(&conf, e->pVs->pCurrent, pBegin, nBegin,
-                               pEnd, nEnd, &iStep, &c);
-    if( rc || c==0 ) break;
-    rc = lsmcCompactionRun(e, c);
-    lsmcCompactionFree(c);
-  }
-  e->bCompacting = 0;
-  pthread_cond_broadcast(&e->cvDone);
-  pthread_cond_broadcast(&e->cvWork);
-  if( rc ){
-    lsmcDbError(pDb, rc, "%s: %s", e->zDir,
-                e->zBgError ? e->zBgError : "compaction failed");
-  }
-  pthread_mutex_unlock(&e->mu);
-  return rc;
 }
 

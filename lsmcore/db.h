@@ -164,6 +164,12 @@ void lsmcEngineConf(LsmEngine*, CompactionConf*);
 */
 int lsmcCompactOnce(LsmEngine*, int *pbDid);
 
+/*
+** Create a new active WAL (number from the version set), sync the
+** directory so that its name survives a crash.  REQUIRES: mu held.
+*/
+int lsmcDbNewWal(LsmEngine*, struct WalWriter **ppWal, u64 *piWal);
+
 /* Start / stop the background flush thread. */
 int lsmcBgStart(LsmEngine*);
 void lsmcBgStop(LsmEngine*);          /* Waits for the thread to exit */

@@ -226,6 +226,43 @@ int lsmc_delete(lsmc_db*, const void *pKey, size_t nKey);
 int lsmc_write(lsmc_db*, lsmc_batch *pBatch, int eSync);
 
 /*
+** Two-phase commit, for a caller that must learn of every failure before
+** it commits elsewhere (SQLite's xSync, then xCommit, which must not fail).
+**
+** lsmc_commit_prepare (phase 1): write pBatch to the WAL as one record,
+** synced as eSync says (LSMC_SYNC_*, DEFAULT: the store's mode), and
+** reserve every byte of memory the apply will need.  On LSMC_OK *ppCommit
+** is a new commit object and the store's write lock is held until
+** lsmc_commit_apply() or lsmc_commit_abort() is called on it: other
+** writers (lsmc_write, lsmc_flush, another prepare) wait; readers do not,
+** and see nothing of the batch yet.  On error *ppCommit is NULL, nothing
+** was written (or, for a WAL I/O error, the error is sticky as for
+** lsmc_write) and no lock is held.  The record is durable on LSMC_OK as a
+** lsmc_write with the same eSync would be: a crash before the apply
+** recovers it, and only lsmc_commit_abort() undoes it.
+** REQUIRES: pBatch is neither changed nor freed, and pDb stays open,
+** until the apply or abort; the thread holding a prepared commit makes no
+** write, flush or compaction call on the store before then (it would wait
+** for itself); one of the two is called exactly once.
+**
+** lsmc_commit_apply (phase 2): insert the batch into the memtable, make it
+** visible to readers, release the lock, and free pCommit.  It cannot fail.
+**
+** lsmc_commit_abort: undo phase 1.  Append an abort marker naming the
+** prepared record to the WAL (synced like the record) so that recovery
+** skips the record, release the lock, and free pCommit.  Nothing of the
+** batch ever becomes visible.  Returns the I/O error if the marker cannot
+** be written; the store's sticky error is then set (the record might
+** otherwise be replayed by a later open).  pCommit is freed in either case.
+** Both accept NULL as a no-op.
+*/
+typedef struct lsmc_commit lsmc_commit;     /* A prepared batch */
+int lsmc_commit_prepare(lsmc_db*, lsmc_batch *pBatch, int eSync,
+                        lsmc_commit **ppCommit);
+void lsmc_commit_apply(lsmc_commit *pCommit);
+int lsmc_commit_abort(lsmc_commit *pCommit);
+
+/*
 ** Point lookup.  On LSMC_OK, *ppVal is a copy of the value (caller frees
 ** with lsmc_free(); a zero-length value is a non-NULL pointer) and *pnVal
 ** its size.  Returns LSMC_NOTFOUND, not an error, if the key is absent.

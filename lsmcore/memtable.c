@@ -31,6 +31,15 @@
 /* Seek targets up to this size are built on the stack. */
 #define MEM_STACK_TARGET  256
 
+/*
+** The arena bytes of the largest skiplist node: an entry pointer and a
+** tower of next pointers.  skiplist.c's SKIP_MAX_HEIGHT is 12 and is not
+** exported; 16 levels bound it with room to spare, so that a reservation
+** (lsmcMemtableAddCost) never undercounts.
+*/
+#define MEM_NODE_LEVELS   16
+#define MEM_NODE_MAX      (sizeof(void*) * (1 + MEM_NODE_LEVELS))
+
 struct MemTable {
   lsmc_env *pEnv;                 /* Allocator for the arena and iterators */
   Arena *pArena;                  /* Holds the list and every entry */
@@ -137,6 +146,28 @@ void lsmcMemtableUnref(MemTable *p){
   }
 }
 
+/* Bytes of the encoded entry for (nKey, nVal): see memtable.h. */
+static size_t memEntrySize(size_t nKey, size_t nVal){
+  size_t nIKey = nKey + LSMC_TRAILER_SIZE;
+  return (size_t)lsmcVarintLen(nIKey) + nIKey
+       + (size_t)lsmcVarintLen(nVal) + nVal;
+}
+
+/*
+** The most arena memory one lsmcMemtableAdd(nKey, nVal) can allocate:
+** the entry and a node of the tallest height, each as the arena rounds.
+*/
+size_t lsmcMemtableAddCost(size_t nKey, size_t nVal){
+  return lsmcArenaCost(memEntrySize(nKey, nVal)) + lsmcArenaCost(MEM_NODE_MAX);
+}
+
+/*
+** Make sure adds costing at most nByte in total cannot run out of memory.
+*/
+int lsmcMemtableReserve(MemTable *p, size_t nByte){
+  return lsmcArenaReserve(p->pArena, nByte);
+}
+
 /*
 ** Add entry (pKey, iSeq, eKind) -> pVal.  A tombstone (LSMC_KIND_DELETE)
 ** must have nVal==0.  REQUIRES: no entry with the same user key and
@@ -155,8 +186,7 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
   if( nKey>LSMC_MAX_KEY || nVal>LSMC_MAX_VALUE || iSeq>LSMC_MAX_SEQ ){
     return LSMC_MISUSE_BKPT;
   }
-  nByte = (size_t)lsmcVarintLen(nIKey) + nIKey
-        + (size_t)lsmcVarintLen(nVal) + nVal;
+  nByte = memEntrySize(nKey, nVal);
   pEntry = lsmcArenaAlloc(p->pArena, nByte);
   if( pEntry==0 ) return LSMC_NOMEM;
 

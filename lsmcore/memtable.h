@@ -35,6 +35,19 @@ int lsmcMemtableAdd(MemTable*, u64 iSeq, int eKind,
                     const u8 *pKey, size_t nKey, const u8 *pVal, size_t nVal);
 
 /*
+** Reservation, for a commit that must not fail once prepared.  The arena
+** bytes one lsmcMemtableAdd() of a key of nKey bytes and a value of nVal
+** bytes can take at most (the entry and a skiplist node of the tallest
+** height) is lsmcMemtableAddCost(); after lsmcMemtableReserve(p, n)
+** returns LSMC_OK, adds whose costs total at most n cannot fail with
+** LSMC_NOMEM (they may still return LSMC_MISUSE for the limits above,
+** which a caller checks first).  A later reservation replaces an earlier
+** one.  REQUIRES: called by the memtable's one writer.
+*/
+size_t lsmcMemtableAddCost(size_t nKey, size_t nVal);
+int lsmcMemtableReserve(MemTable*, size_t nByte);
+
+/*
 ** Look up the newest version of user key pKey with sequence <= iSeq.
 ** Returns LSMC_OK with *peKind set to LSMC_KIND_PUT (*ppVal and *pnVal point
 ** into the memtable, valid while the caller holds a reference) or

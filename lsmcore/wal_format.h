@@ -30,6 +30,24 @@
 ** fragment follows it, the log is damaged in the middle: LSMC_CORRUPT in
 ** strict mode, or, in point-in-time mode, the prefix before the damage and
 ** nothing after it.  A record is never skipped with later ones applied.
+**
+** Payloads of a WAL file (db.c).  A record is either a write batch, in
+** the encoding of batch.h (its first 8 bytes are the sequence number of
+** its first entry, at most LSMC_MAX_SEQ, so their last byte is 0), or an
+** abort marker of exactly LSMC_WAL_ABORT_SIZE bytes:
+**
+**     offset  size  field
+**     0       8     LSMC_WAL_ABORT_TAG (little-endian; its last byte is
+**                   0xff, so it is never a batch's sequence number)
+**     8       8     sequence number of the aborted batch's first entry
+**     16      4     entry count of the aborted batch
+**
+** A marker is written by lsmc_commit_abort() right after the batch record
+** it names (the store's write lock is held in between, so nothing comes
+** between them, not even a WAL switch).  Recovery drops a batch record
+** that is immediately followed by a marker naming it; a marker that does
+** not name the record just before it is LSMC_CORRUPT.  The sequence
+** numbers of an aborted batch are reused by the next write.
 */
 #ifndef LSMC_WAL_FORMAT_H
 #define LSMC_WAL_FORMAT_H
@@ -43,5 +61,8 @@
 #define LSMC_WAL_FIRST   2
 #define LSMC_WAL_MIDDLE  3
 #define LSMC_WAL_LAST    4
+
+#define LSMC_WAL_ABORT_TAG   0xff74726f62616373ULL  /* "scabort\xff" */
+#define LSMC_WAL_ABORT_SIZE  20
 
 #endif /* LSMC_WAL_FORMAT_H */
