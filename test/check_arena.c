@@ -11,43 +11,10 @@
 */
 #include "arena.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <stdlib.h>
-
-/*
-** A malloc-only env.  nLive counts outstanding allocations; when nFailAt
-** is positive, the nFailAt-th allocation from now fails.
-*/
-typedef struct TestMem TestMem;
-struct TestMem {
-  lsmc_env base;                  /* Must be first */
-  int nLive;                      /* Allocations not yet freed */
-  int nFailAt;                    /* Fail the allocation that takes it to 0 */
-};
-
-static void *tmMalloc(lsmc_env *pEnv, size_t n){
-  TestMem *p = (TestMem*)pEnv;
-  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
-  p->nLive++;
-  return malloc(n);
-}
-static void *tmRealloc(lsmc_env *pEnv, void *pOld, size_t n){
-  TestMem *p = (TestMem*)pEnv;
-  if( pOld==0 ) return tmMalloc(pEnv, n);
-  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
-  return realloc(pOld, n);
-}
-static void tmFree(lsmc_env *pEnv, void *pOld){
-  TestMem *p = (TestMem*)pEnv;
-  if( pOld ){ p->nLive--; free(pOld); }
-}
-static void tmInit(TestMem *p){
-  memset(p, 0, sizeof(*p));
-  p->base.iVersion = 1;
-  p->base.xMalloc = tmMalloc;
-  p->base.xRealloc = tmRealloc;
-  p->base.xFree = tmFree;
-}
 
 #define BLOCK (64*1024)
 
@@ -55,7 +22,7 @@ START_TEST(test_alignment){
   TestMem tm;
   Arena *pArena;
   size_t n;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   for(n=0; n<200; n++){
     u8 *p = lsmcArenaAlloc(pArena, n);
@@ -82,7 +49,7 @@ START_TEST(test_zero){
   TestMem tm;
   Arena *pArena;
   u8 *p1, *p2;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   p1 = lsmcArenaAlloc(pArena, 0);
   p2 = lsmcArenaAlloc(pArena, 0);
@@ -108,7 +75,7 @@ START_TEST(test_many){
   size_t nTotal = 0;
   unsigned int r = 12345;
   int i;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   for(i=0; i<N; i++){
     r = r*1103515245u + 12345u;
@@ -142,7 +109,7 @@ START_TEST(test_usage){
   Arena *pArena;
   size_t n0, n1, n2, n3;
   u8 *pA, *pB, *pBig;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   n0 = lsmcArenaUsage(pArena);
   ck_assert_uint_gt(n0, 0);
@@ -185,7 +152,7 @@ START_TEST(test_oom){
   TestMem tm;
   Arena *pArena;
   size_t n;
-  tmInit(&tm);
+  testMemInit(&tm);
   tm.nFailAt = 1;
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_NOMEM);
   ck_assert_ptr_null(pArena);

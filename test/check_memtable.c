@@ -16,42 +16,11 @@
 #include "memtable.h"
 #include "coding.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-/*
-** A malloc-only env.  nLive counts outstanding allocations; when nFailAt
-** is positive, the nFailAt-th allocation from now fails.
-*/
-typedef struct TestMem TestMem;
-struct TestMem {
-  lsmc_env base;                  /* Must be first */
-  int nLive;                      /* Allocations not yet freed */
-  int nFailAt;                    /* Fail the allocation that takes it to 0 */
-};
-
-static void *tmMalloc(lsmc_env *pEnv, size_t n){
-  TestMem *p = (TestMem*)pEnv;
-  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
-  p->nLive++;
-  return malloc(n);
-}
-static void *tmRealloc(lsmc_env *pEnv, void *pOld, size_t n){
-  LSMC_UNUSED(pEnv);
-  return realloc(pOld, n);
-}
-static void tmFree(lsmc_env *pEnv, void *pOld){
-  TestMem *p = (TestMem*)pEnv;
-  if( pOld ){ p->nLive--; free(pOld); }
-}
-static void tmInit(TestMem *p){
-  memset(p, 0, sizeof(*p));
-  p->base.iVersion = 1;
-  p->base.xMalloc = tmMalloc;
-  p->base.xRealloc = tmRealloc;
-  p->base.xFree = tmFree;
-}
 
 /* Add a string key/value (zVal NULL for a tombstone). */
 static int addStr(MemTable *p, u64 iSeq, const char *zKey, const char *zVal){
@@ -91,7 +60,7 @@ START_TEST(test_get_versions){
   TestMem tm;
   MemTable *pMem;
   char z[64];
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcMemtableNew(&tm.base, &pMem), LSMC_OK);
   ck_assert_str_eq(getStr(pMem, "k", 100, z), "<notfound>");   /* empty */
 
@@ -137,7 +106,7 @@ START_TEST(test_prefix_keys){
   int eKind = -1;
   const u8 *pVal = 0;
   size_t nVal = 99;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcMemtableNew(&tm.base, &pMem), LSMC_OK);
   ck_assert_int_eq(addStr(pMem, 1, "abc", "3"), LSMC_OK);
   ck_assert_int_eq(addStr(pMem, 2, "a", "1"), LSMC_OK);
@@ -186,7 +155,7 @@ START_TEST(test_big){
   const u8 *pIKey;
   size_t nVal, nIKey;
   int eKind, i;
-  tmInit(&tm);
+  testMemInit(&tm);
   for(i=0; i<NBIG; i++) aBig[i] = (u8)(i*7 + (i>>10));
   memset(aKey, 'q', NKEY);
   ck_assert_int_eq(lsmcMemtableNew(&tm.base, &pMem), LSMC_OK);
@@ -279,7 +248,7 @@ START_TEST(test_iter_order){
   static ModelEntry a[NMAX];
   int n = 0, i, k;
   u64 iSeq = 1;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcMemtableNew(&tm.base, &pMem), LSMC_OK);
   for(k=0; k<4; k++){
     for(i=0; i<NKEY; i++){
@@ -374,7 +343,7 @@ START_TEST(test_refcount){
   size_t nVal, nIKey;
   const u8 *pVal;
   const u8 *pIKey;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcMemtableNew(&tm.base, &pMem), LSMC_OK);
   ck_assert_int_eq(addStr(pMem, 1, "x", "one"), LSMC_OK);
   ck_assert_int_eq(addStr(pMem, 2, "y", "two"), LSMC_OK);
@@ -420,7 +389,7 @@ START_TEST(test_oom_limits){
   u8 aVal[1000];
   size_t nBytes;
   int i, nFail;
-  tmInit(&tm);
+  testMemInit(&tm);
   for(nFail=1; nFail<=4; nFail++){
     int rc;
     tm.nFailAt = nFail;

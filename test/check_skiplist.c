@@ -14,42 +14,12 @@
 */
 #include "skiplist.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-
-/*
-** A malloc-only env that can fail the nFailAt-th allocation from now.
-*/
-typedef struct TestMem TestMem;
-struct TestMem {
-  lsmc_env base;                  /* Must be first */
-  int nLive;                      /* Allocations not yet freed */
-  int nFailAt;                    /* Fail the allocation that takes it to 0 */
-};
-
-static void *tmMalloc(lsmc_env *pEnv, size_t n){
-  TestMem *p = (TestMem*)pEnv;
-  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
-  p->nLive++;
-  return malloc(n);
-}
-static void *tmRealloc(lsmc_env *pEnv, void *pOld, size_t n){
-  LSMC_UNUSED(pEnv);
-  return realloc(pOld, n);
-}
-static void tmFree(lsmc_env *pEnv, void *pOld){
-  TestMem *p = (TestMem*)pEnv;
-  if( pOld ){ p->nLive--; free(pOld); }
-}
-static void tmInit(TestMem *p){
-  memset(p, 0, sizeof(*p));
-  p->base.iVersion = 1;
-  p->base.xMalloc = tmMalloc;
-  p->base.xRealloc = tmRealloc;
-  p->base.xFree = tmFree;
-}
 
 /* The check word stored after each key. */
 static u64 checkWord(u64 iKey){
@@ -127,7 +97,7 @@ START_TEST(test_empty){
   SkipList *pList;
   SkipIter it;
   u8 aBuf[8];
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   ck_assert_int_eq(lsmcSkipNew(pArena, entryCompare, 0, &pList), LSMC_OK);
   ck_assert_int_eq(lsmcSkipContains(pList, probe(aBuf, 7)), 0);
@@ -158,7 +128,7 @@ START_TEST(test_random){
   u64 *aSorted = malloc(sizeof(u64)*N);
   int n, i;
 
-  tmInit(&tm);
+  testMemInit(&tm);
   n = makeKeys(aKey, aSorted, N, 0x1234567ULL);
   ck_assert_int_gt(n, N-10);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
@@ -237,7 +207,7 @@ START_TEST(test_oom){
   u8 aBuf[8];
   const u8 *pEntry;
   int i, nOdd;
-  tmInit(&tm);
+  testMemInit(&tm);
   ck_assert_int_eq(lsmcArenaNew(&tm.base, &pArena), LSMC_OK);
   tm.nFailAt = 1;
   ck_assert_int_eq(lsmcSkipNew(pArena, entryCompare, 0, &pList), LSMC_NOMEM);
@@ -377,7 +347,7 @@ START_TEST(test_concurrent){
   SkipIter it;
   int i, nFail, nPass;
 
-  tmInit(&tm);
+  testMemInit(&tm);
   memset(&s, 0, sizeof(s));
   s.nKey = makeKeys(aKey, aSorted, N, 0x77777ULL);
   s.aKey = aKey;

@@ -68,6 +68,33 @@ uint32_t testRngBelow(TestRng *p, uint32_t n){
   return n ? (uint32_t)((testRngNext(p) >> 32) % n) : 0;
 }
 
+static void *testMemMalloc(lsmc_env *pEnv, size_t n){
+  TestMem *p = (TestMem*)pEnv;
+  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
+  p->nLive++;
+  return malloc(n);
+}
+
+static void *testMemRealloc(lsmc_env *pEnv, void *pOld, size_t n){
+  TestMem *p = (TestMem*)pEnv;
+  if( pOld==0 ) return testMemMalloc(pEnv, n);
+  if( p->nFailAt>0 && --p->nFailAt==0 ) return 0;
+  return realloc(pOld, n);
+}
+
+static void testMemFree(lsmc_env *pEnv, void *pOld){
+  TestMem *p = (TestMem*)pEnv;
+  if( pOld ){ p->nLive--; free(pOld); }
+}
+
+void testMemInit(TestMem *p){
+  memset(p, 0, sizeof(*p));
+  p->base.iVersion = 1;
+  p->base.xMalloc = testMemMalloc;
+  p->base.xRealloc = testMemRealloc;
+  p->base.xFree = testMemFree;
+}
+
 int testCountFiles(const char *zDir, const char *zSuffix){
   DIR *d = opendir(zDir);
   struct dirent *pEnt;

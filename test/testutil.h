@@ -7,6 +7,8 @@
 #ifndef LSMC_TESTUTIL_H
 #define LSMC_TESTUTIL_H
 
+#include "lsmcore.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +32,19 @@ struct TestRng {
 void testRngSeed(TestRng*, uint64_t seed);
 uint64_t testRngNext(TestRng*);
 uint32_t testRngBelow(TestRng*, uint32_t n);   /* Uniform in [0, n) */
+
+/*
+** A malloc-only env for unit tests of in-memory concepts.  nLive counts
+** outstanding allocations; when nFailAt is positive, the nFailAt-th
+** allocation (malloc, or realloc) from now fails.
+*/
+typedef struct TestMem TestMem;
+struct TestMem {
+  lsmc_env base;        /* Must be first */
+  int nLive;            /* Allocations not yet freed */
+  int nFailAt;          /* Fail the allocation that takes it to 0 */
+};
+void testMemInit(TestMem*);
 
 /* Count of files in zDir whose names end in zSuffix. */
 int testCountFiles(const char *zDir, const char *zSuffix);
