@@ -36,8 +36,10 @@
 **      (wal_format.h), so each record is applied only once the next one
 **      has been read.
 **   6. A new WAL is created, the manifest's LOG moved to it, and obsolete
-**      files of ours (older WALs and manifests, orphan SSTables, temp
-**      files) are deleted.
+**      files that are provably the store's (older WALs and manifests,
+**      orphan SSTables, temp files numbered below the recovered NEXT_FILE,
+**      and the WALs just replayed) are deleted; a file named like ours
+**      but numbered higher is kept (see Sweep).
 **
 ** The process-wide registry (the one mutable global of the engine, by
 ** design: one engine per store per process) maps a directory's device and
@@ -124,13 +126,13 @@ static int dbWriteIdentity(LsmEngine *e){
   return rc;
 }
 
-/* LSMC_OK if IDENTITY is whole and ours, LSMC_CORRUPT if damaged. */
-static int dbCheckIdentity(LsmEngine *e){
-  char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_IDENTITY, 0);
+/* LSMC_OK if zDir's IDENTITY is whole and ours, LSMC_CORRUPT if damaged. */
+int lsmcDbCheckIdentity(lsmc_env *pEnv, const char *zDir){
+  char *zPath = lsmcFileName(pEnv, zDir, LSMC_FILE_IDENTITY, 0);
   LsmcBuf buf;
   int rc = zPath ? LSMC_OK : LSMC_NOMEM;
-  lsmcBufInit(&buf, e->pEnv);
-  if( rc==LSMC_OK ) rc = lsmcEnvReadFile(e->pEnv, zPath, 4096, &buf);
+  lsmcBufInit(&buf, pEnv);
+  if( rc==LSMC_OK ) rc = lsmcEnvReadFile(pEnv, zPath, 4096, &buf);
   if( rc==LSMC_OK ){
     if( buf.n!=DB_IDENTITY_SIZE
      || lsmcGet64(buf.a)!=DB_IDENTITY_MAGIC
@@ -140,8 +142,12 @@ static int dbCheckIdentity(LsmEngine *e){
     }
   }
   lsmcBufFree(&buf);
-  lsmcFree(e->pEnv, zPath);
+  lsmcFree(pEnv, zPath);
   return rc;
+}
+
+static int dbCheckIdentity(LsmEngine *e){
+  return lsmcDbCheckIdentity(e->pEnv, e->zDir);
 }
 
 /* ------------------------------------------------------- dir listing */
@@ -323,7 +329,7 @@ static int replayRecord(void *pArg, const u8 *pData, size_t nData){
 ** torn tail must be the last one with records: a torn WAL followed by a
 ** WAL holding records is a hole, LSMC_CORRUPT in strict mode.
 */
-static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
+static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 *piMaxReplayed){
   int eRecovery = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
   NumList wals;
   Replay r;
@@ -345,6 +351,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
     if( zPath==0 ){ rc = LSMC_NOMEM; break; }
     memset(&st, 0, sizeof(st));
     r.iWal = wals.a[i];
+    *piMaxReplayed = wals.a[i];
     rc = lsmcWalReplay(e->pEnv, zPath, eRecovery, replayRecord, &r, &st);
     if( rc==LSMC_OK ) rc = replayPending(&r);  /* a marker never crosses
                                                ** into the next WAL */
@@ -372,11 +379,21 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e){
   return rc;
 }
 
-/* Context of the obsolete-file sweep. */
+/*
+** Context of the obsolete-file sweep at open.  A file of our naming is
+** provably the store's only if its number is below the NEXT_FILE the
+** manifest recorded (numbers are handed out in order and never reused),
+** or if it is a WAL this open replayed.  Anything else -- a crash
+** leftover written after the last manifest edit, or a foreign file named
+** like ours -- is kept (and its number never reused): deleting it could
+** destroy what is not ours (TESTPLAN H4).
+*/
 typedef struct Sweep Sweep;
 struct Sweep {
   LsmEngine *e;          /* Engine */
   Version *v;            /* Current version */
+  u64 iOwnedBelow;       /* NEXT_FILE recorded by the recovered manifest */
+  u64 iMaxReplayed;      /* Largest WAL number replayed (0: none) */
 };
 
 static int dbSweepEntry(void *pArg, const char *zName){
@@ -387,6 +404,10 @@ static int dbSweepEntry(void *pArg, const char *zName){
   u64 iNum;
   int bKeep = 1;
   if( !lsmcParseFileName(zName, &eType, &iNum) ) return 0;  /* not ours */
+  if( iNum>=p->iOwnedBelow
+   && !(eType==LSMC_FILE_WAL && iNum<=p->iMaxReplayed) ){
+    return 0;                              /* not provably the store's */
+  }
   switch( eType ){
     case LSMC_FILE_WAL:      bKeep = (iNum>=pVs->iLogNumber); break;
     case LSMC_FILE_MANIFEST: bKeep = (iNum==pVs->iManifest); break;
@@ -459,6 +480,8 @@ int lsmcDbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
 ** lock is held and IDENTITY verified.
 */
 static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
+  u64 iOwnedBelow = 0;      /* Manifest's NEXT_FILE: lower numbers are ours */
+  u64 iMaxReplayed = 0;     /* Largest WAL number replayed */
   int rc = lsmcVersionSetNew(e->pEnv, e->zDir,
                              (int)e->opts.aVal[LSMC_OPT_RECOVERY],
                              (u64)e->opts.aVal[LSMC_OPT_MAX_OPEN_FILES],
@@ -476,13 +499,14 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     }
   }
   if( rc==LSMC_OK ) rc = dbCheckFiles(pDb, e);
+  iOwnedBelow = e->pVs->iNextFile;
   if( rc==LSMC_OK ){
     if( e->pVs->iNextFile<=pScan->iMaxNumber ){
       e->pVs->iNextFile = pScan->iMaxNumber + 1;
     }
     rc = lsmcVersionSetNewManifest(e->pVs);
   }
-  if( rc==LSMC_OK ) rc = dbReplayWals(pDb, e);
+  if( rc==LSMC_OK ) rc = dbReplayWals(pDb, e, &iMaxReplayed);
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
   if( rc==LSMC_OK ){
     WalWriter *pWal = 0;
@@ -502,6 +526,8 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     e->iLastSeq = e->pVs->iLastSeq;
     sweep.e = e;
     sweep.v = e->pVs->pCurrent;
+    sweep.iOwnedBelow = iOwnedBelow;
+    sweep.iMaxReplayed = iMaxReplayed;
     e->pEnv->xList(e->pEnv, e->zDir, dbSweepEntry, &sweep);
   }
   return rc;
@@ -608,6 +634,24 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   }
   *ppEng = e;
   return LSMC_OK;
+}
+
+/*
+** True if an engine of this process has directory zDir open (the registry
+** matches by device and inode).  A directory that cannot be identified
+** (missing) is not open.
+*/
+int lsmcDbIsOpen(lsmc_env *pEnv, const char *zDir){
+  LsmEngine *e = 0;
+  u64 iDev = 0, iIno = 0;
+  pthread_mutex_lock(&registryMu);
+  if( pEnv->xFileId(pEnv, zDir, &iDev, &iIno)==LSMC_OK ){
+    for(e=pRegistry; e; e=e->pNextEngine){
+      if( e->iDev==iDev && e->iIno==iIno ) break;
+    }
+  }
+  pthread_mutex_unlock(&registryMu);
+  return e!=0;
 }
 
 int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb){

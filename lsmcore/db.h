@@ -174,6 +174,15 @@ int lsmcDbNewWal(LsmEngine*, struct WalWriter **ppWal, u64 *piWal);
 int lsmcBgStart(LsmEngine*);
 void lsmcBgStop(LsmEngine*);          /* Waits for the thread to exit */
 
+/*
+** For lsmc_destroy (destroy.c): lsmcDbIsOpen is true if an engine of this
+** process has zDir open (the registry, by device and inode);
+** lsmcDbCheckIdentity returns LSMC_OK if zDir's IDENTITY file is whole and
+** ours, LSMC_CORRUPT if it is damaged, LSMC_IOERR_NOENT if it is missing.
+*/
+int lsmcDbIsOpen(lsmc_env*, const char *zDir);
+int lsmcDbCheckIdentity(lsmc_env*, const char *zDir);
+
 /* Set the sticky background error (mu held). */
 void lsmcSetBgError(LsmEngine*, int rc, const char *zWhat);
 

@@ -200,6 +200,21 @@ void lsmc_options_set_env(lsmc_options*, lsmc_env *pEnv);
 int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb);
 
 /*
+** Delete the store in zDir: every file the store's manifest and identity
+** name (its SSTables, WALs, manifests, CURRENT, IDENTITY, LOCK, temp files of
+** its own numbering), then the directory itself if that leaves it empty.
+** Files that are not the store's (any other name, or a name of our pattern
+** that the store does not own) are left alone, and then the directory stays.
+** LSMC_BUSY if the store is open (in this process or another);
+** LSMC_CANTOPEN if zDir holds no store (no IDENTITY): nothing is deleted;
+** LSMC_OK if zDir does not exist.  pOpts may be NULL (it supplies the env).
+** LSMC_CORRUPT if IDENTITY, CURRENT or the manifest is damaged (or files of
+** ours are present but no manifest names them): nothing is deleted.  The
+** exact ownership rule is in destroy.c.
+*/
+int lsmc_destroy(const char *zDir, const lsmc_options *pOpts);
+
+/*
 ** Close a handle.  The last handle on an engine waits for background work,
 ** syncs the WAL, and releases the lock.  REQUIRES: every iterator and
 ** snapshot of this handle is closed.  NULL is a no-op.

@@ -354,17 +354,24 @@ START_TEST(test_orphans_and_numbers){
   FILE *f;
   fillKeys(pDb, 300, 1);
   lsmc_close(pDb);
-  /* An orphan of our naming is removed; a foreign file is kept. */
-  testDirPath(&dir, "009000.sst", zPath, sizeof(zPath));
+  /* An SSTable numbered below the manifest's next file number that the
+  ** manifest does not name is the store's own orphan: removed at open.
+  ** One numbered above it cannot be told from a foreign file named like
+  ** ours: kept (TESTPLAN H4).  A foreign name is always kept. */
+  testDirPath(&dir, "000002.sst", zPath, sizeof(zPath));
   f = fopen(zPath, "w"); fputs("orphan", f); fclose(f);
+  testDirPath(&dir, "009000.sst", zPath, sizeof(zPath));
+  f = fopen(zPath, "w"); fputs("planted", f); fclose(f);
   testDirPath(&dir, "README.txt", zPath, sizeof(zPath));
   f = fopen(zPath, "w"); fputs("foreign", f); fclose(f);
   pDb = openDb(4096, 0);
-  testDirPath(&dir, "009000.sst", zPath, sizeof(zPath));
+  testDirPath(&dir, "000002.sst", zPath, sizeof(zPath));
   ck_assert_int_ne(access(zPath, F_OK), 0);
+  testDirPath(&dir, "009000.sst", zPath, sizeof(zPath));
+  ck_assert_int_eq(access(zPath, F_OK), 0);
   testDirPath(&dir, "README.txt", zPath, sizeof(zPath));
   ck_assert_int_eq(access(zPath, F_OK), 0);
-  /* File numbers continue past the orphan's: never reused. */
+  /* File numbers continue past the planted file's: never reused. */
   fillKeys(pDb, 300, 2);
   ck_assert_int_eq(lsmc_flush(pDb), LSMC_OK);
   ck_assert_int_ge(testCountFiles(dir.zPath, ".sst"), 1);
