@@ -30,6 +30,19 @@
 #define DB_MAX_GROUP  (1u<<20)
 
 /*
+** A backpressure threshold (LSMC_OPT_L0_SLOWDOWN or _STOP), raised if
+** needed to the run count at which the strategy is sure to pick a
+** compaction (leveled: the L0 trigger T; tiered: 2T+4 runs), so that
+** writers never wait for work the strategy would not do.
+*/
+static i64 dbBackpressure(LsmEngine *e, int eOpt){
+  i64 nT = e->opts.aVal[LSMC_OPT_L0_TRIGGER];
+  i64 nMin = (e->pStrategy==&lsmcTiered) ? 2*nT + 4 : nT;
+  i64 n = e->opts.aVal[eOpt];
+  return n<nMin ? nMin : n;
+}
+
+/*
 ** Make room in the active memtable for a write (or, with bForce, rotate
 ** it so that lsmc_flush can flush it).  Called by the write leader with
 ** mu held; may wait on cvDone for the background flush.
@@ -46,7 +59,7 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
     if( e->bBgThread ){
       /* Backpressure: too many runs for reads to stay cheap. */
       int nRun = e->pStrategy->xRuns(e->pVs->pCurrent);
-      if( nRun>=e->opts.aVal[LSMC_OPT_L0_STOP] ){
+      if( nRun>=dbBackpressure(e, LSMC_OPT_L0_STOP) ){
         u64 iStart = e->pEnv->xNowMicros(e->pEnv);
         atomic_fetch_add_explicit(&e->stats.nStallStop, 1, memory_order_relaxed);
         pthread_cond_signal(&e->cvWork);
@@ -55,7 +68,7 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
             e->pEnv->xNowMicros(e->pEnv) - iStart, memory_order_relaxed);
         continue;
       }
-      if( nRun>=e->opts.aVal[LSMC_OPT_L0_SLOWDOWN] && !bDelayed ){
+      if( nRun>=dbBackpressure(e, LSMC_OPT_L0_SLOWDOWN) && !bDelayed ){
         bDelayed = 1;
         atomic_fetch_add_explicit(&e->stats.nStallSlow, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&e->stats.nStallMicros, 1000,

@@ -414,6 +414,24 @@ START_TEST(test_sticky_wal_error){
 }
 END_TEST
 
+/*
+** A stop threshold below the compaction trigger must not make writers
+** wait for a compaction the strategy would never pick.
+*/
+START_TEST(test_stop_below_trigger_no_deadlock){
+  static const int64_t aOpt[] = {
+    LSMC_OPT_L0_TRIGGER, 30, LSMC_OPT_L0_SLOWDOWN, 3, LSMC_OPT_L0_STOP, 4, 0
+  };
+  lsmc_db *pDb = openDbOpts(4096, 0, aOpt);
+  lsmc_stats st;
+  fillKeys(pDb, 3000, 1);
+  ck_assert_int_eq(lsmc_stats_get(pDb, &st), LSMC_OK);
+  ck_assert_uint_gt(st.anFile[0] + st.anFile[1], 4);
+  checkGet(pDb, 0, "key002999", "val2999-1");
+  lsmc_close(pDb);
+}
+END_TEST
+
 /* Arguments of one writer thread of the group-commit test. */
 typedef struct WriterArg WriterArg;
 struct WriterArg {
@@ -512,6 +530,7 @@ int main(void){
   tcase_add_test(tc, test_orphans_and_numbers);
   tcase_add_test(tc, test_sticky_wal_error);
   tcase_add_test(tc, test_group_commit);
+  tcase_add_test(tc, test_stop_below_trigger_no_deadlock);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
