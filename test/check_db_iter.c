@@ -23,6 +23,8 @@
 #include "merge_iter.h"
 #include "vec_iter.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +42,10 @@
   if( rc_!=LSMC_OK ) ck_abort_msg("%s:%d: rc=%d", __FILE__, __LINE__, rc_); \
 }while(0)
 
-typedef struct Rng Rng;
 typedef struct HOp HOp;
 typedef struct Bound Bound;
 typedef struct Row Row;
 typedef struct Fix Fix;
-
-struct Rng {
-  u64 s;                 /* xorshift64* state, never 0 */
-};
 
 /* One write of the history. */
 struct HOp {
@@ -84,19 +81,11 @@ struct Fix {
   int bCleanupAfterClose;        /* xCleanup saw the internal iter closed */
 };
 
-static u64 rngNext(Rng *p){
-  p->s ^= p->s >> 12;
-  p->s ^= p->s << 25;
-  p->s ^= p->s >> 27;
-  return p->s * 2685821657736338717ull;
-}
-static int rngInt(Rng *p, int n){
-  return (int)(rngNext(p) % (u64)n);
-}
-static void rngSeed(Rng *p, u64 seed){
-  p->s = seed*0x9E3779B97F4A7C15ull + 7;
-  if( p->s==0 ) p->s = 1;
-}
+/* The suite's random numbers: testutil's generator. */
+typedef TestRng Rng;
+#define rngNext(p)      testRngNext(p)
+#define rngInt(p, n)    ((int)testRngBelow((p), (uint32_t)(n)))
+#define rngSeed(p, s)   testRngSeed((p), (s))
 
 /* A random user key of length 0..nMax over the 4-letter alphabet. */
 static size_t randUKey(Rng *pRng, u8 *a, int nMax){

@@ -16,6 +16,8 @@
 #include "merge_iter.h"
 #include "vec_iter.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +36,8 @@
   if( rc_!=LSMC_OK ) ck_abort_msg("%s:%d: rc=%d", __FILE__, __LINE__, rc_); \
 }while(0)
 
-typedef struct Rng Rng;
 typedef struct TEnt TEnt;
 typedef struct Model Model;
-
-/* xorshift64* state. */
-struct Rng {
-  u64 s;               /* Never 0 */
-};
 
 /* One model entry. */
 struct TEnt {
@@ -61,19 +57,11 @@ struct Model {
   LsmIter *apChild[8]; /* The children (owned by pMerge) */
 };
 
-static u64 rngNext(Rng *p){
-  p->s ^= p->s >> 12;
-  p->s ^= p->s << 25;
-  p->s ^= p->s >> 27;
-  return p->s * 2685821657736338717ull;
-}
-static int rngInt(Rng *p, int n){
-  return (int)(rngNext(p) % (u64)n);
-}
-static void rngSeed(Rng *p, u64 seed){
-  p->s = seed*0x9E3779B97F4A7C15ull + 1;
-  if( p->s==0 ) p->s = 1;
-}
+/* The suite's random numbers: testutil's generator. */
+typedef TestRng Rng;
+#define rngNext(p)      testRngNext(p)
+#define rngInt(p, n)    ((int)testRngBelow((p), (uint32_t)(n)))
+#define rngSeed(p, s)   testRngSeed((p), (s))
 
 /*
 ** A random internal key over the alphabet {00, 'a', 'b', ff}, length

@@ -46,19 +46,13 @@ struct Model {
   lsmc_snapshot *apSnap[MODEL_NSNAP];     /* Engine snapshots, or NULL */
 };
 
-static int keyCmp(const unsigned char *a, int na, const unsigned char *b, int nb){
-  int n = na<nb ? na : nb;
-  int c = n ? memcmp(a, b, (size_t)n) : 0;
-  return c ? c : (na - nb);
-}
-
 /*
 ** Build a sorted domain of distinct keys: the empty key, a chain of
 ** prefixes, and random keys over a small alphabet with high bytes.
 */
 static void modelInit(Model *m, TestRng *pRng){
   static const unsigned char aAlpha[] = { 'a', 'b', 'c', 0x00, 0x7f, 0xff };
-  int i, j;
+  int i;
   memset(m, 0, sizeof(*m));
   m->nKey = 0;
   m->anKey[m->nKey++] = 0;                                    /* "" */
@@ -66,30 +60,9 @@ static void modelInit(Model *m, TestRng *pRng){
     memset(m->aaKey[m->nKey], 'p', (size_t)i);
     m->anKey[m->nKey++] = i;
   }
-  while( m->nKey<MODEL_NKEY ){
-    int n = 1 + (int)testRngBelow(pRng, 12);
-    int bDup = 0;
-    for(j=0; j<n; j++){
-      m->aaKey[m->nKey][j] = aAlpha[testRngBelow(pRng, sizeof(aAlpha))];
-    }
-    for(j=0; j<m->nKey && !bDup; j++){
-      bDup = keyCmp(m->aaKey[j], m->anKey[j], m->aaKey[m->nKey], n)==0;
-    }
-    if( !bDup ) m->anKey[m->nKey++] = n;
-  }
-  /* Insertion sort by memcmp order. */
-  for(i=1; i<m->nKey; i++){
-    for(j=i; j>0 && keyCmp(m->aaKey[j-1], m->anKey[j-1],
-                           m->aaKey[j], m->anKey[j])>0; j--){
-      unsigned char aTmp[24];
-      int nTmp = m->anKey[j];
-      memcpy(aTmp, m->aaKey[j], 24);
-      memcpy(m->aaKey[j], m->aaKey[j-1], 24);
-      m->anKey[j] = m->anKey[j-1];
-      memcpy(m->aaKey[j-1], aTmp, 24);
-      m->anKey[j-1] = nTmp;
-    }
-  }
+  m->nKey = testKeyDomain(pRng, &m->aaKey[0][0], (int)sizeof(m->aaKey[0]),
+                          m->anKey, m->nKey, MODEL_NKEY, 12,
+                          aAlpha, (int)sizeof(aAlpha));
 }
 
 static void entryFree(ModelEntry *p){
@@ -116,7 +89,7 @@ static int modelSeekGE(Model *m, ModelEntry *aState, const unsigned char *p,
                        int n, int lo, int hi){
   int i;
   for(i=lo; i<hi; i++){
-    if( aState[i].bPresent && keyCmp(m->aaKey[i], m->anKey[i], p, n)>=0 ) return i;
+    if( aState[i].bPresent && testKeyCmp(m->aaKey[i], m->anKey[i], p, n)>=0 ) return i;
   }
   return -1;
 }
@@ -126,7 +99,7 @@ static int modelSeekLE(Model *m, ModelEntry *aState, const unsigned char *p,
                        int n, int lo, int hi){
   int i;
   for(i=hi-1; i>=lo; i--){
-    if( aState[i].bPresent && keyCmp(m->aaKey[i], m->anKey[i], p, n)<=0 ) return i;
+    if( aState[i].bPresent && testKeyCmp(m->aaKey[i], m->anKey[i], p, n)<=0 ) return i;
   }
   return -1;
 }
@@ -160,7 +133,7 @@ static void checkPos(lsmc_iter *pIter, Model *m, ModelEntry *aState, int i,
                   (unsigned long long)seed, iStep, i);
     pKey = lsmc_iter_key(pIter, &nKey);
     pVal = lsmc_iter_value(pIter, &nVal);
-    ck_assert_msg(keyCmp(pKey, (int)nKey, m->aaKey[i], m->anKey[i])==0,
+    ck_assert_msg(testKeyCmp(pKey, (int)nKey, m->aaKey[i], m->anKey[i])==0,
                   "seed %llu step %d: wrong key", (unsigned long long)seed, iStep);
     ck_assert_msg((int)nVal==aState[i].nVal
                   && memcmp(pVal, aState[i].aVal, nVal)==0,

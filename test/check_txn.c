@@ -72,13 +72,6 @@ struct TxnTotals {
   long nTruncate;                 /* Truncations to a mark */
 };
 
-static int keyCmp(const unsigned char *a, int na,
-                  const unsigned char *b, int nb){
-  int n = na<nb ? na : nb;
-  int c = n ? memcmp(a, b, (size_t)n) : 0;
-  return c ? c : (na - nb);
-}
-
 static lsmc_db *txnOpen(const char *zDir, int bBackground, int eStrategy){
   lsmc_options *pOpts = 0;
   lsmc_db *pDb = 0;
@@ -102,7 +95,7 @@ static lsmc_db *txnOpen(const char *zDir, int bBackground, int eStrategy){
 */
 static void txnDomain(Txn *t){
   static const unsigned char aAlpha[] = { 'a', 'b', 'q', 0x00, 0xff };
-  int i, j;
+  int i;
   t->nKey = 0;
   t->anKey[t->nKey++] = 0;
   for(i=1; i<=6; i++){
@@ -112,29 +105,9 @@ static void txnDomain(Txn *t){
   t->aaKey[t->nKey][0] = 'q';
   t->aaKey[t->nKey][1] = 0x00;
   t->anKey[t->nKey++] = 2;
-  while( t->nKey<TXN_NKEY ){
-    int n = 1 + (int)testRngBelow(&t->rng, 8);
-    int bDup = 0;
-    for(j=0; j<n; j++){
-      t->aaKey[t->nKey][j] = aAlpha[testRngBelow(&t->rng, sizeof(aAlpha))];
-    }
-    for(j=0; j<t->nKey && !bDup; j++){
-      bDup = keyCmp(t->aaKey[j], t->anKey[j], t->aaKey[t->nKey], n)==0;
-    }
-    if( !bDup ) t->anKey[t->nKey++] = n;
-  }
-  for(i=1; i<t->nKey; i++){
-    for(j=i; j>0 && keyCmp(t->aaKey[j-1], t->anKey[j-1],
-                           t->aaKey[j], t->anKey[j])>0; j--){
-      unsigned char aTmp[16];
-      int nTmp = t->anKey[j];
-      memcpy(aTmp, t->aaKey[j], 16);
-      memcpy(t->aaKey[j], t->aaKey[j-1], 16);
-      t->anKey[j] = t->anKey[j-1];
-      memcpy(t->aaKey[j-1], aTmp, 16);
-      t->anKey[j-1] = nTmp;
-    }
-  }
+  t->nKey = testKeyDomain(&t->rng, &t->aaKey[0][0], (int)sizeof(t->aaKey[0]),
+                          t->anKey, t->nKey, TXN_NKEY, 8,
+                          aAlpha, (int)sizeof(aAlpha));
 }
 
 /* A random value of 0..TXN_MAXVAL bytes into *p, with state SLOT_PUT. */
@@ -280,10 +253,10 @@ struct Walk {
 /* Is domain key i present in the walk's view and inside its bounds? */
 static int walkHas(const Txn *t, const Walk *w, int i){
   if( i<0 || i>=t->nKey || w->aView[i].e!=SLOT_PUT ) return 0;
-  if( w->bLower && keyCmp(t->aaKey[i], t->anKey[i], w->aLower, w->nLower)<0 ){
+  if( w->bLower && testKeyCmp(t->aaKey[i], t->anKey[i], w->aLower, w->nLower)<0 ){
     return 0;
   }
-  if( w->bUpper && keyCmp(t->aaKey[i], t->anKey[i], w->aUpper, w->nUpper)>=0 ){
+  if( w->bUpper && testKeyCmp(t->aaKey[i], t->anKey[i], w->aUpper, w->nUpper)>=0 ){
     return 0;
   }
   return 1;
@@ -300,7 +273,7 @@ static int walkSeek(const Txn *t, const Walk *w, const unsigned char *a,
                     int n, int d){
   int i = d>0 ? 0 : t->nKey-1;
   for(; i>=0 && i<t->nKey; i+=d){
-    int c = keyCmp(t->aaKey[i], t->anKey[i], a, n);
+    int c = testKeyCmp(t->aaKey[i], t->anKey[i], a, n);
     if( walkHas(t, w, i) && (d>0 ? c>=0 : c<=0) ) return i;
   }
   return -1;
@@ -317,7 +290,7 @@ static void walkCheck(Txn *t, const Walk *w, lsmc_iter *pIter, int i){
                   (unsigned long long)t->seed, t->iStep, i);
     pKey = lsmc_iter_key(pIter, &nKey);
     pVal = lsmc_iter_value(pIter, &nVal);
-    ck_assert_msg(keyCmp(pKey, (int)nKey, t->aaKey[i], t->anKey[i])==0,
+    ck_assert_msg(testKeyCmp(pKey, (int)nKey, t->aaKey[i], t->anKey[i])==0,
                   "seed %llu step %d: wrong key (want %d)",
                   (unsigned long long)t->seed, t->iStep, i);
     TXN_CHECK(t, (int)nVal==w->aView[i].n

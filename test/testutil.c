@@ -95,6 +95,43 @@ void testMemInit(TestMem *p){
   p->base.xFree = testMemFree;
 }
 
+int testKeyCmp(const unsigned char *a, int na, const unsigned char *b, int nb){
+  int n = na<nb ? na : nb;
+  int c = n ? memcmp(a, b, (size_t)n) : 0;
+  return c ? c : (na - nb);
+}
+
+int testKeyDomain(TestRng *pRng, unsigned char *aKey, int nStride, int *anKey,
+                  int nHave, int nWant, int nMaxLen,
+                  const unsigned char *aAlpha, int nAlpha){
+  unsigned char *aTmp = malloc((size_t)nStride);
+  int n = nHave;
+  int i, j;
+  while( n<nWant ){
+    unsigned char *pNew = &aKey[n*nStride];
+    int nLen = 1 + (int)testRngBelow(pRng, (uint32_t)nMaxLen);
+    int bDup = 0;
+    for(j=0; j<nLen; j++) pNew[j] = aAlpha[testRngBelow(pRng, (uint32_t)nAlpha)];
+    for(j=0; j<n && !bDup; j++){
+      bDup = testKeyCmp(&aKey[j*nStride], anKey[j], pNew, nLen)==0;
+    }
+    if( !bDup ) anKey[n++] = nLen;
+  }
+  for(i=1; i<n; i++){                      /* insertion sort */
+    for(j=i; j>0 && testKeyCmp(&aKey[(j-1)*nStride], anKey[j-1],
+                               &aKey[j*nStride], anKey[j])>0; j--){
+      int nTmp = anKey[j];
+      memcpy(aTmp, &aKey[j*nStride], (size_t)nStride);
+      memcpy(&aKey[j*nStride], &aKey[(j-1)*nStride], (size_t)nStride);
+      memcpy(&aKey[(j-1)*nStride], aTmp, (size_t)nStride);
+      anKey[j] = anKey[j-1];
+      anKey[j-1] = nTmp;
+    }
+  }
+  free(aTmp);
+  return n;
+}
+
 int testCountFiles(const char *zDir, const char *zSuffix){
   DIR *d = opendir(zDir);
   struct dirent *pEnt;

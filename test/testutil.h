@@ -46,6 +46,20 @@ struct TestMem {
 };
 void testMemInit(TestMem*);
 
+/* memcmp order of byte strings, a shorter prefix first. */
+int testKeyCmp(const unsigned char *a, int na, const unsigned char *b, int nb);
+
+/*
+** A sorted domain of distinct keys for model tests.  Key i lives at
+** aKey + i*nStride with length anKey[i].  Keys [0, nHave) are given; keys
+** [nHave, nWant) are drawn at random, 1..nMaxLen bytes (<= nStride) over
+** the alphabet aAlpha, distinct from every other; then the whole domain is
+** sorted in testKeyCmp order.  Returns nWant.
+*/
+int testKeyDomain(TestRng*, unsigned char *aKey, int nStride, int *anKey,
+                  int nHave, int nWant, int nMaxLen,
+                  const unsigned char *aAlpha, int nAlpha);
+
 /* Count of files in zDir whose names end in zSuffix. */
 int testCountFiles(const char *zDir, const char *zSuffix);
 
