@@ -339,7 +339,15 @@ static int schemaConflict(SchemaParse *p){
   schemaExpectKw(p, "CONFLICT", "ON");
   schemaNext(p, &tok);
   for(i=0; i<sizeof(aRes)/sizeof(aRes[0]); i++){
-    if( lsmvTokenIsKw(&tok, aRes[i].z) ) return aRes[i].e;
+    if( !lsmvTokenIsKw(&tok, aRes[i].z) ) continue;
+    if( aRes[i].e!=SQLITE_ABORT ){
+      /* The vtab interface shows xUpdate only the statement's mode
+      ** (sqlite3_vtab_on_conflict), ABORT for a plain INSERT, so a
+      ** declared mode could not be told from an explicit OR ABORT. */
+      schemaError(p, "ON CONFLICT %s in \"%s\" is not supported: "
+                  "use INSERT OR %s", aRes[i].z, p->zArg, aRes[i].z);
+    }
+    return aRes[i].e;
   }
   schemaError(p, "bad conflict resolution \"%.*s\" in \"%s\"",
               tok.n, tok.z, p->zArg);
@@ -814,6 +822,9 @@ static void schemaFinish(SchemaParse *p){
   pS->bAutoincrement = p->bAutoinc;
   if( p->rc==SQLITE_OK && p->bAutoinc && pS->eKey!=LSMV_KEY_ROWID_ALIAS ){
     schemaError(p, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
+  }else if( p->rc==SQLITE_OK && p->bAutoinc ){
+    schemaError(p, "AUTOINCREMENT is not supported (table %s): new rowids "
+                "are the largest rowid + 1", pS->zTable);
   }
   for(i=0; i<pS->nCol && p->rc==SQLITE_OK; i++){
     if( pS->aCol[i].bUnique && !(pS->nKey==1 && pS->aiKey[0]==i) ){
