@@ -1,6 +1,8 @@
 /*
-** destroy.c -- lsmc_destroy(): deleting a whole store (DROP TABLE), and
-** nothing that is not the store's.
+** destroy.c -- operations on a whole, closed store directory:
+** lsmc_destroy() deletes a store (DROP TABLE) and nothing that is not the
+** store's; lsmc_rename() moves a store to another directory name (ALTER
+** TABLE RENAME of a table whose store path follows its name).
 **
 ** Ownership.  A name in the store directory is deleted only if it parses
 ** as one of ours (filename.h) AND the store owns it by this rule, decided
@@ -302,6 +304,40 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
       rc = pEnv->xSyncDir(pEnv, zDir);
     }
   }
+  lsmcFree(pEnv, zIdentity);
+  lsmcFree(pEnv, zLock);
+  return rc;
+}
+
+/*
+** Move the closed store zFrom to the new directory name zTo with one
+** rename(2) (see lsmcore.h).  The LOCK is held across the rename so no
+** opener can slip in; the lock file moves with the directory.
+*/
+int lsmc_rename(const char *zFrom, const char *zTo, const lsmc_options *pOpts){
+  lsmc_env *pEnv = (pOpts && pOpts->pEnv) ? pOpts->pEnv : lsmc_default_env();
+  lsmc_file *pLock = 0;
+  char *zIdentity = 0;
+  char *zLock = 0;
+  int bExists = 0;
+  int rc;
+
+  if( zFrom==0 || zFrom[0]=='\0' || zTo==0 || zTo[0]=='\0' ){
+    return LSMC_MISUSE_BKPT;
+  }
+  zIdentity = lsmcFileName(pEnv, zFrom, LSMC_FILE_IDENTITY, 0);
+  zLock = lsmcFileName(pEnv, zFrom, LSMC_FILE_LOCK, 0);
+  rc = (zIdentity && zLock) ? LSMC_OK : LSMC_NOMEM;
+  if( rc==LSMC_OK ) rc = pEnv->xExists(pEnv, zIdentity, &bExists);
+  if( rc==LSMC_OK && !bExists ) rc = LSMC_CANTOPEN;
+  if( rc==LSMC_OK ) rc = pEnv->xExists(pEnv, zTo, &bExists);
+  if( rc==LSMC_OK && bExists ) rc = LSMC_CANTOPEN;
+  if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zFrom) ) rc = LSMC_BUSY;
+  if( rc==LSMC_OK ) rc = pEnv->xLock(pEnv, zLock, &pLock);
+  if( rc==LSMC_OK ) rc = pEnv->xRename(pEnv, zFrom, zTo);
+  if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zTo);
+  if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zFrom);
+  if( pLock ) pEnv->xUnlock(pEnv, pLock);
   lsmcFree(pEnv, zIdentity);
   lsmcFree(pEnv, zLock);
   return rc;

@@ -215,6 +215,15 @@ int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb);
 int lsmc_destroy(const char *zDir, const lsmc_options *pOpts);
 
 /*
+** Rename the closed store in zFrom to the directory name zTo (one
+** rename(2), so both must be on one filesystem), then sync the parent
+** directories.  LSMC_BUSY if the store is open (in this process or
+** another); LSMC_CANTOPEN if zFrom holds no store (no IDENTITY) or zTo
+** exists already.  Nothing changes on error.  pOpts may be NULL.
+*/
+int lsmc_rename(const char *zFrom, const char *zTo, const lsmc_options *pOpts);
+
+/*
 ** Close a handle.  The last handle on an engine waits for background work,
 ** syncs the WAL, and releases the lock.  REQUIRES: every iterator and
 ** snapshot of this handle is closed.  NULL is a no-op.
