@@ -93,6 +93,7 @@ struct LsmvTab {
   size_t *aMark;              /* aMark[i]: batch mark of savepoint i */
   int nMark;                  /* Savepoints with a mark */
   int nMarkAlloc;             /* Allocated size of aMark */
+  size_t iBaseMark;           /* Mark of the empty batch (xBegin) */
   int bMaxValid;              /* iMaxRowid is the largest rowid */
   sqlite3_int64 iMaxRowid;    /* Cache for auto rowids (in a transaction) */
   char *zRenameFrom;          /* xRename moved the store from here ... */

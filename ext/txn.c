@@ -70,6 +70,7 @@ int lsmvXBegin(sqlite3_vtab *pVtab){
   }
   if( rc==SQLITE_OK ){
     lsmc_batch_clear(p->pBatch);
+    p->iBaseMark = lsmc_batch_mark(p->pBatch);
     p->bInTrans = 1;
     p->nMark = 0;
     p->bMaxValid = 0;
@@ -137,7 +138,7 @@ int lsmvXSavepoint(sqlite3_vtab *pVtab, int iSavepoint){
     p->nMarkAlloc = nNew;
   }
   /* Savepoints opened before this table joined: the batch was empty. */
-  for(i=p->nMark; i<iSavepoint; i++) p->aMark[i] = 0;
+  for(i=p->nMark; i<iSavepoint; i++) p->aMark[i] = p->iBaseMark;
   p->aMark[iSavepoint] = lsmc_batch_mark(p->pBatch);
   p->nMark = iSavepoint+1;
   return SQLITE_OK;
@@ -152,7 +153,7 @@ int lsmvXRelease(sqlite3_vtab *pVtab, int iSavepoint){
 
 int lsmvXRollbackTo(sqlite3_vtab *pVtab, int iSavepoint){
   LsmvTab *p = (LsmvTab*)pVtab;
-  size_t iMark = 0;
+  size_t iMark = p->iBaseMark;
   if( p->pBatch==0 ) return SQLITE_OK;
   if( iSavepoint>=0 && iSavepoint<p->nMark ){
     iMark = p->aMark[iSavepoint];

@@ -805,24 +805,23 @@ static void genTxn(DtGen *g, DtStmt *pOut){
     g->ePend = PEND_SAVE;
     g->iPend = g->iNextSave++;
     sqlite3_str_appendf(p, "SAVEPOINT s%d", g->iPend);
-  }else if( e<9 ){
-    sqlite3_str_appendall(p, pct(g, 80) ? "COMMIT" : "END");
-  }else if( e<12 ){
-    sqlite3_str_appendall(p, "ROLLBACK");
-  }else if( e<16 && g->nSave>0 ){
+  }else if( e>=12 && e<16 && g->nSave>0 ){
     g->ePend = PEND_RELEASE;
     g->iPend = dtGenBelow(g, g->nSave);
     sqlite3_str_appendf(p, "RELEASE %ss%d", pct(g, 50) ? "SAVEPOINT " : "",
                         g->aSave[g->iPend]);
-  }else if( e<19 && g->nSave>0 ){
+  }else if( e>=16 && e<19 && g->nSave>0 ){
     g->ePend = PEND_ROLLTO;
     g->iPend = dtGenBelow(g, g->nSave);
     sqlite3_str_appendf(p, "ROLLBACK TO %ss%d", pct(g, 50) ? "SAVEPOINT " : "",
                         g->aSave[g->iPend]);
-  }else if( pct(g, 50) ){
-    sqlite3_str_appendall(p, "BEGIN");           /* error: nested BEGIN */
+  }else if( e==19 ){
+    sqlite3_str_appendall(p, pct(g, 50) ? "BEGIN"          /* nested */
+                                        : "RELEASE nosuch"); /* no such */
+  }else if( e<9 || (e>=12 && pct(g, 50)) ){
+    sqlite3_str_appendall(p, pct(g, 80) ? "COMMIT" : "END");
   }else{
-    sqlite3_str_appendall(p, "RELEASE nosuch");  /* error: no savepoint */
+    sqlite3_str_appendall(p, "ROLLBACK");
   }
   finish(p, pOut, 1);
 }
@@ -835,7 +834,7 @@ static void genTxn(DtGen *g, DtStmt *pOut){
 void dtGenNext(DtGen *pGen, DtStmt *pOut){
   int e = dtGenBelow(pGen, 100);
   memset(pOut, 0, sizeof(*pOut));
-  if( e!=99 || pGen->bTxn ) pGen->ePend = 0;
+  pGen->ePend = 0;
   if( e<22 ) genInsert(pGen, pOut, 0);
   else if( e<32 ) genInsert(pGen, pOut, 1);
   else if( e<37 ) genInsertSelect(pGen, pOut);
