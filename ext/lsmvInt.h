@@ -96,8 +96,6 @@ struct LsmvTab {
   size_t iBaseMark;           /* Mark of the empty batch (xBegin) */
   int bMaxValid;              /* iMaxRowid is the largest rowid */
   sqlite3_int64 iMaxRowid;    /* Cache for auto rowids (in a transaction) */
-  char *zRenameFrom;          /* xRename moved the store from here ... */
-  char *zRenameTo;            /* ... to here; undone by xRollback */
   /* xUpdate scratch (update.c), reused across calls */
   sqlite3_stmt *pDefault;     /* "SELECT <default>, ..." or NULL */
   LsmvValue *aVal;            /* New row values, one per column */

@@ -21,8 +21,10 @@
 **
 ** ALTER TABLE RENAME (xRename): a store at an explicit path= stays where
 ** it is; a store at the default path "<db>-<table>.lsm" is renamed with
-** the table (lsmc_rename) so that it is found under the new name, and
-** renamed back if the transaction rolls back (txn.c).
+** the table (lsmc_rename) so that it is found under the new name.  SQLite
+** calls xRename outside the vtab's transaction (no xBegin, and no
+** xRollback follows), so a directory move could not be undone by a
+** ROLLBACK: such a rename is refused inside an explicit transaction.
 **
 ** Every table is SQLITE_VTAB_DIRECTONLY and declares
 ** SQLITE_VTAB_CONSTRAINT_SUPPORT (update.c returns SQLITE_CONSTRAINT
@@ -446,8 +448,11 @@ static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
     return SQLITE_OK;
   }
   if( pS->opt.zPath ) return SQLITE_OK;   /* explicit path: it stays */
-  if( p->zRenameFrom ){
-    lsmvTabSetError(p, "lsm table %s: renamed twice in one transaction",
+  if( !sqlite3_get_autocommit(p->db) ){
+    lsmvTabSetError(p, "lsm table %s: ALTER TABLE RENAME inside a transaction "
+                    "is not supported for a store at the default path "
+                    "(ROLLBACK could not move it back); rename outside a "
+                    "transaction, or give the table a path= option",
                     pS->zTable);
     return SQLITE_ERROR;
   }
@@ -472,10 +477,8 @@ static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
     sqlite3_free(zNewDir);
     return lsmvTabError(p, rc, "cannot rename the store directory");
   }
-  p->zRenameFrom = p->zDir;
-  p->zRenameTo = zNewDir;
-  p->zDir = sqlite3_mprintf("%s", zNewDir);
-  if( p->zDir==0 ) return SQLITE_NOMEM;
+  sqlite3_free(p->zDir);
+  p->zDir = zNewDir;
   return SQLITE_OK;
 }
 

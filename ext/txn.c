@@ -19,8 +19,7 @@
 **
 ** Between xSync and xCommit/xRollback the store's write lock is held
 ** (other connections' writes to this store wait), as lsmcore.h says.
-** An empty batch prepares nothing.  ALTER TABLE RENAME's move of the
-** store directory (table.c) is forgotten at commit and undone at rollback.
+** An empty batch prepares nothing.
 */
 #include "lsmvInt.h"
 
@@ -46,9 +45,6 @@ void lsmvTxnFree(LsmvTab *p){
   p->pBatch = 0;
   sqlite3_free(p->aMark);
   p->aMark = 0;
-  sqlite3_free(p->zRenameFrom);
-  sqlite3_free(p->zRenameTo);
-  p->zRenameFrom = p->zRenameTo = 0;
 }
 
 /* Reset to "no transaction". */
@@ -57,9 +53,6 @@ static void txnEnd(LsmvTab *p){
   p->bInTrans = 0;
   p->nMark = 0;
   p->bMaxValid = 0;
-  sqlite3_free(p->zRenameFrom);
-  sqlite3_free(p->zRenameTo);
-  p->zRenameFrom = p->zRenameTo = 0;
 }
 
 int lsmvXBegin(sqlite3_vtab *pVtab){
@@ -104,23 +97,6 @@ int lsmvXRollback(sqlite3_vtab *pVtab){
   if( p->pCommit ){
     rc = lsmc_commit_abort(p->pCommit);
     p->pCommit = 0;
-  }
-  if( p->zRenameFrom ){
-    /* Undo xRename's move of the store directory. */
-    int rc2;
-    if( p->pDb ){
-      lsmc_close(p->pDb);
-      p->pDb = 0;
-    }
-    rc2 = lsmc_rename(p->zRenameTo, p->zRenameFrom, 0);
-    if( rc2==LSMC_OK || rc2==LSMC_CANTOPEN ){
-      sqlite3_free(p->zDir);
-      p->zDir = p->zRenameFrom;
-      p->zRenameFrom = 0;
-    }else{
-      sqlite3_log(SQLITE_WARNING, "lsm: could not move store %s back to %s",
-                  p->zRenameTo, p->zRenameFrom);
-    }
   }
   txnEnd(p);
   return lsmvTabError(p, rc, "cannot roll back");
