@@ -359,8 +359,7 @@ static int tabInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   sqlite3_free(zDecl);
   if( rc!=SQLITE_OK ){
     if( zErr ){
-      *pzErr = sqlite3_mprintf("lsm: %s", zErr);
-      sqlite3_free(zErr);
+      *pzErr = zErr;                 /* already names "lsm" and the fault */
     }else if( rc!=SQLITE_NOMEM ){
       *pzErr = sqlite3_mprintf("lsm: %s", sqlite3_errstr(rc));
     }

@@ -24,7 +24,8 @@
 ** DIFFTEST_SEED (run one seed), DIFFTEST_SELF, DIFFTEST_REPRO_DIR,
 ** DIFFTEST_LSM_OPTS (options of the lsm CREATE, default by seed),
 ** DIFFTEST_MINIMIZE (seconds, default 60; 0 disables), DIFFTEST_KEEP_GOING
-** (run every seed even after a mismatch).  Test code; single-threaded.
+** (run every seed even after a mismatch), DIFFTEST_TRACE=1 (print every
+** statement).  Test code; single-threaded.
 */
 #include "difftest_gen.h"
 
@@ -90,6 +91,7 @@ struct DtConfig {
   const char *zReproDir;/* Where repro scripts go */
   int nMinSec;          /* Minimisation budget in seconds; 0: none */
   int bQuiet;           /* Do not print mismatch reports */
+  int bTrace;           /* Print every statement and its native result */
 };
 
 /* Counters over a whole run. */
@@ -739,6 +741,10 @@ static int dtRunSeed(const DtConfig *pCfg, unsigned long long iSeed,
     }
     dtLog(&r, &s);
     bFail = dtStep(&r, &s);
+    if( pCfg->bTrace ){
+      printf("%d rc=%d changes=%d rows=%d: %s\n", i, r.aRes[1].rc,
+             r.aRes[1].nChange, r.aRes[1].nRow, s.zSql);
+    }
     pTot->nStmt++;
     pTot->anSchema[iSchema]++;
     if( s.eKind==DT_SQL ){
@@ -747,6 +753,7 @@ static int dtRunSeed(const DtConfig *pCfg, unsigned long long iSeed,
     }
     if( !bFail && i%DT_CHECK_EVERY==DT_CHECK_EVERY-1 ){
       bFail = dtStepLog(&r, DT_CHECK, 0);
+      if( pCfg->bTrace ) printf("check: %d rows\n", r.aRes[1].nRow);
     }
     if( !bFail && pCfg->eInject && i%50==49 ){
       dtInject(&r);
@@ -938,6 +945,7 @@ START_TEST(test_difftest){
   cfg.bSelf = dtEnvInt("DIFFTEST_SELF", 0)!=0;
   cfg.zOpts = getenv("DIFFTEST_LSM_OPTS");
   cfg.nMinSec = (int)dtEnvInt("DIFFTEST_MINIMIZE", 60);
+  cfg.bTrace = dtEnvInt("DIFFTEST_TRACE", 0)!=0;
   if( zSeed && zSeed[0] ){
     cfg.nStmt = (int)dtEnvInt("DIFFTEST_STATEMENTS", DT_PER_SEED);
     dtRunSeeds(&cfg, strtoull(zSeed, 0, 10), 1, 0, &tot);

@@ -70,10 +70,14 @@ static const char *const azUKey[] = {
   "x''", "x'00'", "x'61'", "x'6100'", "x'ff'", "NULL",
 };
 
-/* Unusual values for the typed keys (the usual ones are generated). */
+/*
+** Unusual values for the typed keys (the usual ones are generated).  No
+** rowid key may reach 2^63-1: a native table then picks a random rowid for
+** the next auto-assigned one, so keys stay small (k*2 is taken mod 64).
+*/
 static const char *const azIKeyOdd[] = {
   "NULL", "NULL", "'7'", "2.0", "1.5", "'x'", "0", "-1", "' 12'", "'3.0'",
-  "9223372036854775807", "x'01'",
+  "'1e1'", "x'01'",
 };
 static const char *const azTKeyOdd[] = {
   "5", "'5'", "NULL", "x'6b3031'", "'K01'", "''", "1.5",
@@ -575,7 +579,7 @@ static void genUpdate(DtGen *g, DtStmt *pOut){
 static void genUpdateKey(DtGen *g, DtStmt *pOut){
   static const char *const azInt[] = {
     "%s = %s + 1", "%s = %s - 1", "%s = %s + 2", "%s = -%s",
-    "%s = %s * 2", "%s = NULL + %s",
+    "%s = %s * 2 %% 64", "%s = NULL + %s",
   };
   static const char *const azText[] = {
     "k = k || 'x'", "k = upper(k)", "k = substr(k, 1, 2)", "k = i",
@@ -827,20 +831,21 @@ static void genTxn(DtGen *g, DtStmt *pOut){
 }
 
 /*
-** Next statement.  Weights: INSERT 32, INSERT..SELECT 5, UPDATE 10,
-** UPDATE of the key 9, DELETE 8, SELECT 29, transaction control 6,
-** lsm_flush/lsm_compact 1 (only outside a transaction).
+** Next statement.  Weights: INSERT 37 (13 of them multi-row),
+** INSERT..SELECT 5, UPDATE 9, UPDATE of the key 8, DELETE 6, SELECT 28,
+** transaction control 6, lsm_flush/lsm_compact 1 (only outside a
+** transaction).  Inserts outweigh deletes so tables hold 10-40 rows.
 */
 void dtGenNext(DtGen *pGen, DtStmt *pOut){
   int e = dtGenBelow(pGen, 100);
   memset(pOut, 0, sizeof(*pOut));
   pGen->ePend = 0;
-  if( e<22 ) genInsert(pGen, pOut, 0);
-  else if( e<32 ) genInsert(pGen, pOut, 1);
-  else if( e<37 ) genInsertSelect(pGen, pOut);
-  else if( e<47 ) genUpdate(pGen, pOut);
-  else if( e<56 ) genUpdateKey(pGen, pOut);
-  else if( e<64 ) genDelete(pGen, pOut);
+  if( e<24 ) genInsert(pGen, pOut, 0);
+  else if( e<37 ) genInsert(pGen, pOut, 1);
+  else if( e<42 ) genInsertSelect(pGen, pOut);
+  else if( e<51 ) genUpdate(pGen, pOut);
+  else if( e<59 ) genUpdateKey(pGen, pOut);
+  else if( e<65 ) genDelete(pGen, pOut);
   else if( e<93 ) genSelect(pGen, pOut);
   else if( e<99 || pGen->bTxn ) genTxn(pGen, pOut);
   else{
