@@ -539,7 +539,13 @@ static void genInsertSelect(DtGen *g, DtStmt *pOut){
                           zConf, pick(g, azNotnull));
       break;
   }
-  appendWhere(g, p, 70);
+  if( schemaIdx(g)==S_NOKEY ){
+    /* no key to collide on: copy a few rows only, or the table explodes */
+    appendWhere(g, p, 100);
+    sqlite3_str_appendf(p, " ORDER BY rowid DESC LIMIT %d", dtGenBelow(g, 4));
+  }else{
+    appendWhere(g, p, 70);
+  }
   finish(p, pOut, 1);
 }
 
