@@ -36,7 +36,7 @@ int lsmvXBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       nRow = (sqlite3_int64)((st.nSstBytes + st.nMemtableBytes) / 64) + 1;
     }
   }
-  return lsmvBestIndex(p->pSchema, pInfo, nRow, 0);
+  return lsmvBestIndex(p->pSchema, pInfo, nRow, p->pMod->bFullScanOnly);
 }
 
 int lsmvXOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){

@@ -64,6 +64,9 @@ typedef struct LsmvCursor LsmvCursor;
 struct LsmvModule {
   sqlite3 *db;                /* The connection */
   int bAllowOutside;          /* LSMVTAB_ALLOW_ANY_PATH=1 at load time */
+  int bFullScanOnly;          /* Test switch LSMVTAB_TEST_FULL_SCAN=1: the
+                              ** planner offers only full scans (TESTPLAN
+                              ** E2, disabled-index differential) */
   LsmvTab *pTabList;          /* Connected tables (not owned) */
   LsmvTemp *pTempList;        /* Temporary stores (owned) */
 };

@@ -8,7 +8,9 @@
 ** The application's opt-in to store paths outside the database's
 ** directory (storepath.h) is read here, once per load, from the
 ** environment variable LSMVTAB_ALLOW_ANY_PATH: exactly "1" enables it.
-** Nothing a database file or SQL statement contains can change it.
+** Nothing a database file or SQL statement contains can change it.  The
+** test switch LSMVTAB_TEST_FULL_SCAN=1 (read the same way) makes the
+** planner offer only full scans, for the disabled-index differential test.
 **
 ** The module links no libsqlite3: it calls SQLite through the routine
 ** table SQLite hands to the entry point (sqlite3ext.h), so it runs inside
@@ -50,6 +52,8 @@ int sqlite3_lsmvtab_init(sqlite3 *db, char **pzErrMsg,
   pMod->db = db;
   zEnv = getenv(LSMV_STOREPATH_ENV);
   pMod->bAllowOutside = zEnv && strcmp(zEnv, "1")==0;
+  zEnv = getenv("LSMVTAB_TEST_FULL_SCAN");
+  pMod->bFullScanOnly = zEnv && strcmp(zEnv, "1")==0;
   /* On failure create_module_v2 calls the destructor itself. */
   rc = sqlite3_create_module_v2(db, "lsm", &lsmvModule, pMod, lsmvModuleFree);
   if( rc==SQLITE_OK ) rc = lsmvFunctionsRegister(db, pMod);

@@ -25,7 +25,8 @@
 ** DIFFTEST_LSM_OPTS (options of the lsm CREATE, default by seed),
 ** DIFFTEST_MINIMIZE (seconds, default 60; 0 disables), DIFFTEST_KEEP_GOING
 ** (run every seed even after a mismatch), DIFFTEST_TRACE=1 (print every
-** statement).  Test code; single-threaded.
+** statement), DIFFTEST_INJECT=1|2 (with DIFFTEST_SELF: inject a
+** difference, to see a report).  Test code; single-threaded.
 */
 #include "difftest_gen.h"
 
@@ -320,9 +321,12 @@ static int dtMsgCompared(const char *z){
 /*
 ** Compare what both sides returned.  Returns 0 if they agree, else an
 ** explanation (sqlite3_malloc).  Rows are compared only when both sides
-** succeeded; without a total order both lists are sorted first.
+** succeeded; without a total order both lists are sorted first.  With
+** bRowsOnly, changes(), autocommit and last_insert_rowid() are ignored
+** (a full-content check is no statement of the test).
 */
-static char *dtCompare(DtRes *pL, DtRes *pN, int bOrdered, int bRowid){
+static char *dtCompare(DtRes *pL, DtRes *pN, int bOrdered, int bRowid,
+                       int bRowsOnly){
   int i;
   if( (pL->rc & 0xff)!=(pN->rc & 0xff) ){
     return sqlite3_mprintf("result code %d vs %d", pL->rc, pN->rc);
@@ -330,13 +334,15 @@ static char *dtCompare(DtRes *pL, DtRes *pN, int bOrdered, int bRowid){
   if( dtMsgCompared(pN->zErr) && strcmp(pL->zErr, pN->zErr)!=0 ){
     return sqlite3_mprintf("error message differs");
   }
-  if( pL->nChange!=pN->nChange ){
+  if( bRowsOnly ){
+    /* skip the connection state */
+  }else if( pL->nChange!=pN->nChange ){
     return sqlite3_mprintf("changes() %d vs %d", pL->nChange, pN->nChange);
   }
-  if( pL->bAuto!=pN->bAuto ){
+  if( !bRowsOnly && pL->bAuto!=pN->bAuto ){
     return sqlite3_mprintf("autocommit %d vs %d", pL->bAuto, pN->bAuto);
   }
-  if( bRowid && pL->iRowid!=pN->iRowid ){
+  if( !bRowsOnly && bRowid && pL->iRowid!=pN->iRowid ){
     return sqlite3_mprintf("last_insert_rowid() %lld vs %lld",
                            (long long)pL->iRowid, (long long)pN->iRowid);
   }
@@ -458,7 +464,7 @@ static int dtStep(DtRun *p, const DtStmt *pStmt){
                                    p->pS->zFull, p->pS->zKey);
       dtExec(&p->aSide[0], zSql, &p->aRes[0]);
       dtExec(&p->aSide[1], zSql, &p->aRes[1]);
-      p->zWhy = dtCompare(&p->aRes[0], &p->aRes[1], 1, 0);
+      p->zWhy = dtCompare(&p->aRes[0], &p->aRes[1], 1, 0, 1);
       if( p->zWhy==0 && p->aRes[1].rc!=SQLITE_OK ){
         p->zWhy = sqlite3_mprintf("full-content query failed: %s",
                                   p->aRes[1].zErr);
@@ -470,7 +476,7 @@ static int dtStep(DtRun *p, const DtStmt *pStmt){
       dtExec(&p->aSide[0], pStmt->zSql, &p->aRes[0]);
       dtExec(&p->aSide[1], pStmt->zSql, &p->aRes[1]);
       p->zWhy = dtCompare(&p->aRes[0], &p->aRes[1], pStmt->bOrdered,
-                          p->pS->bRowid);
+                          p->pS->bRowid, 0);
       break;
   }
   return p->zWhy!=0;
@@ -497,9 +503,11 @@ static void dtLogFree(DtRun *p){
 
 /*
 ** Replay steps a[0..n) for the seed of pTmpl on fresh databases.  Returns
-** the index of the first mismatching step, or -1.
+** the index of the first mismatching step, or -1.  If pKeep is not 0, the
+** results and explanation of the last step run move to it.
 */
-static int dtReplay(const DtRun *pTmpl, const DtStmt *a, int n){
+static int dtReplay(const DtRun *pTmpl, const DtStmt *a, int n,
+                    DtRun *pKeep){
   DtRun r;
   int i, iFail = -1;
   char *zErr;
@@ -510,6 +518,17 @@ static int dtReplay(const DtRun *pTmpl, const DtStmt *a, int n){
     if( dtStep(&r, &a[i]) ) iFail = i;
   }
   sqlite3_free(zErr);
+  if( pKeep ){
+    int j;
+    for(j=0; j<2; j++){
+      dtResClear(&pKeep->aRes[j]);
+      pKeep->aRes[j] = r.aRes[j];
+      memset(&r.aRes[j], 0, sizeof(DtRes));
+    }
+    sqlite3_free(pKeep->zWhy);
+    pKeep->zWhy = r.zWhy;
+    r.zWhy = 0;
+  }
   dtTeardown(&r);
   return iFail;
 }
@@ -525,13 +544,13 @@ static int dtMinimise(const DtRun *p, DtStmt *a, int *pn, int nSec){
   DtStmt *aTry = malloc(sizeof(DtStmt) * (*pn));
   int n = *pn, nChunk, i;
   ck_assert_ptr_nonnull(aTry);
-  if( dtReplay(p, a, n)!=n-1 ){ free(aTry); return 0; }
+  if( dtReplay(p, a, n, 0)!=n-1 ){ free(aTry); return 0; }
   for(nChunk=(n-1)/2; nChunk>=1 && dtNow()<tEnd; nChunk/=2){
     for(i=0; i+nChunk<=n-1 && dtNow()<tEnd; ){
       int nTry = n - nChunk;
       memcpy(aTry, a, i*sizeof(DtStmt));
       memcpy(&aTry[i], &a[i+nChunk], (n-i-nChunk)*sizeof(DtStmt));
-      if( dtReplay(p, aTry, nTry)==nTry-1 ){
+      if( dtReplay(p, aTry, nTry, 0)==nTry-1 ){
         memcpy(a, aTry, nTry*sizeof(DtStmt));
         n = nTry;
       }else{
@@ -652,6 +671,8 @@ static void dtReport(DtRun *p, DtTotals *pTot){
     ck_assert_ptr_nonnull(aMin);
     memcpy(aMin, p->aLog, sizeof(DtStmt) * p->nLog);
     if( dtMinimise(p, aMin, &nMin, p->pCfg->nMinSec) ){
+      /* the -min pair shows the results of the minimised replay */
+      dtReplay(p, aMin, nMin, p);
       dtWriteRepro(p, aMin, nMin, "-min", zMin, sizeof(zMin));
       if( pOut ) fprintf(pOut, "  minimised to %d steps: %s\n", nMin, zMin);
     }else if( pOut ){
@@ -833,7 +854,7 @@ START_TEST(test_compare){
     char *zWhy;
     dtExec(&side, aCase[i].zA, &aRes[0]);
     dtExec(&side, aCase[i].zB, &aRes[1]);
-    zWhy = dtCompare(&aRes[0], &aRes[1], aCase[i].bOrd, 1);
+    zWhy = dtCompare(&aRes[0], &aRes[1], aCase[i].bOrd, 1, 0);
     ck_assert_msg((zWhy==0)==aCase[i].bSame, "case %d: %s", i,
                   zWhy ? zWhy : "same");
     sqlite3_free(zWhy);
@@ -848,11 +869,11 @@ START_TEST(test_compare){
   side.zTab = "m";
   dtExec(&side, "INSERT INTO $T VALUES(1)", &aRes[1]);
   ck_assert_str_eq(aRes[0].zErr, "UNIQUE constraint failed: T.k");
-  ck_assert_ptr_null(dtCompare(&aRes[0], &aRes[1], 1, 0));
+  ck_assert_ptr_null(dtCompare(&aRes[0], &aRes[1], 1, 0, 0));
   sqlite3_free(aRes[1].zErr);
   aRes[1].zErr = sqlite3_mprintf("UNIQUE constraint failed: T.v");
   {
-    char *zWhy = dtCompare(&aRes[0], &aRes[1], 1, 0);
+    char *zWhy = dtCompare(&aRes[0], &aRes[1], 1, 0, 0);
     ck_assert_ptr_nonnull(zWhy);
     sqlite3_free(zWhy);
   }
@@ -946,6 +967,7 @@ START_TEST(test_difftest){
   cfg.zOpts = getenv("DIFFTEST_LSM_OPTS");
   cfg.nMinSec = (int)dtEnvInt("DIFFTEST_MINIMIZE", 60);
   cfg.bTrace = dtEnvInt("DIFFTEST_TRACE", 0)!=0;
+  if( cfg.bSelf ) cfg.eInject = (int)dtEnvInt("DIFFTEST_INJECT", 0);
   if( zSeed && zSeed[0] ){
     cfg.nStmt = (int)dtEnvInt("DIFFTEST_STATEMENTS", DT_PER_SEED);
     dtRunSeeds(&cfg, strtoull(zSeed, 0, 10), 1, 0, &tot);
