@@ -516,6 +516,10 @@ static int updWrite(LsmvTab *p, int argc, sqlite3_value **argv,
       p->bMaxValid = 1;
     }
     *piRowid = iRowid;
+  }else if( rc==SQLITE_OK && bInsert ){
+    /* SQLite stores *piRowid after every vtab INSERT; a WITHOUT ROWID
+    ** insert must leave last_insert_rowid() as it was. */
+    *piRowid = sqlite3_last_insert_rowid(p->db);
   }
   lsmvRowClose(&oldRow);
   lsmc_free(p->pDb, pOldRec);

@@ -125,6 +125,16 @@ INSERT INTO t VALUES ('7', 'text 7'), (8.0, 'real 8');
 INSERT INTO n VALUES ('7', 'text 7'), (8.0, 'real 8');
 SELECT group_concat(k || v, ' ') FROM t;
 SELECT group_concat(k || v, ' ') FROM n;
+.print -- an INSERT into a WITHOUT ROWID table leaves last_insert_rowid()
+CREATE VIRTUAL TABLE w USING lsm(k TEXT PRIMARY KEY, v);
+CREATE TABLE n_w(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+INSERT INTO n VALUES (70, 'seventy');
+SELECT last_insert_rowid();
+INSERT INTO n_w VALUES ('a', 1);
+SELECT last_insert_rowid();
+INSERT INTO w VALUES ('a', 1);
+SELECT last_insert_rowid();
+DELETE FROM n WHERE k = 70;
 .print -- the rowid table without a key
 CREATE VIRTUAL TABLE lg USING lsm(ts INTEGER, line TEXT);
 CREATE TABLE n_lg(ts INTEGER, line TEXT);

@@ -321,6 +321,48 @@ END_TEST
 ** When re-executed by test_destroy_busy_other_process: destroy the store
 ** named by LSMC_TEST_DESTROY_BUSY and exit 0 if that is LSMC_BUSY.
 */
+/*
+** lsmc_rename: a closed store moves with its data; an open one, a missing
+** one, a foreign directory or an existing target change nothing.
+*/
+START_TEST(test_rename){
+  char zNew[400], zBefore[4096], zAfter[4096];
+  lsmc_db *pDb;
+  void *pVal = 0;
+  size_t nVal = 0;
+  snprintf(zNew, sizeof(zNew), "%s.renamed", zStore);
+  buildStore();
+  pDb = openStore();
+  ck_assert_int_eq(lsmc_rename(zStore, zNew, 0), LSMC_BUSY);
+  lsmc_close(pDb);
+  listDir(zStore, zBefore, sizeof(zBefore));
+  ck_assert_int_eq(mkdir(zNew, 0755), 0);
+  ck_assert_int_eq(lsmc_rename(zStore, zNew, 0), LSMC_CANTOPEN); /* exists */
+  ck_assert_int_eq(rmdir(zNew), 0);
+  ck_assert_int_eq(lsmc_rename(zNew, zStore, 0), LSMC_CANTOPEN); /* missing */
+  ck_assert_int_eq(lsmc_rename(zStore, "", 0), LSMC_MISUSE);
+  ck_assert_int_eq(lsmc_rename(zStore, zNew, 0), LSMC_OK);
+  ck_assert_int_eq(dirExists(zStore), 0);
+  listDir(zNew, zAfter, sizeof(zAfter));
+  ck_assert_str_eq(zAfter, zBefore);
+  /* The data is there under the new name, WAL tail included. */
+  ck_assert(strlen(zNew)<sizeof(zStore));
+  memcpy(zStore, zNew, strlen(zNew)+1);
+  pDb = openStore();
+  ck_assert_int_eq(lsmc_get(pDb, 0, "key000005", 9, &pVal, &nVal), LSMC_OK);
+  ck_assert_int_eq((int)nVal, 8);
+  ck_assert_int_eq(memcmp(pVal, "val5-3", 6), 0);
+  lsmc_free(pDb, pVal);
+  lsmc_close(pDb);
+  /* A directory that is not a store is never moved. */
+  snprintf(zNew, sizeof(zNew), "%s.foreign", zStore);
+  ck_assert_int_eq(mkdir(zNew, 0755), 0);
+  plant(zNew, "000001.sst", "x");
+  ck_assert_int_eq(lsmc_rename(zNew, zStore, 0), LSMC_CANTOPEN);
+  checkFile(zNew, "000001.sst", "x");
+}
+END_TEST
+
 static int destroyBusyChild(const char *zDir){
   int rc = lsmc_destroy(zDir, 0);
   if( rc!=LSMC_BUSY ) fprintf(stderr, "child destroy: rc=%d\n", rc);
@@ -348,6 +390,7 @@ int main(void){
   tcase_add_test(tc, test_destroy_missing);
   tcase_add_test(tc, test_destroy_damaged);
   tcase_add_test(tc, test_destroy_interrupted);
+  tcase_add_test(tc, test_rename);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -26,7 +26,8 @@
 ** DIFFTEST_MINIMIZE (seconds, default 60; 0 disables), DIFFTEST_KEEP_GOING
 ** (run every seed even after a mismatch), DIFFTEST_TRACE=1 (print every
 ** statement), DIFFTEST_INJECT=1|2 (with DIFFTEST_SELF: inject a
-** difference, to see a report).  Test code; single-threaded.
+** difference, to see a report), DIFFTEST_NATIVE_QUIRKS=1 (also generate
+** the native quirk described in difftest_gen.c, genInsert()).  Test code; single-threaded.
 */
 #include "difftest_gen.h"
 
@@ -93,6 +94,7 @@ struct DtConfig {
   int nMinSec;          /* Minimisation budget in seconds; 0: none */
   int bQuiet;           /* Do not print mismatch reports */
   int bTrace;           /* Print every statement and its native result */
+  int bQuirks;          /* Generate what hits native quirks (DtGen) */
 };
 
 /* Counters over a whole run. */
@@ -350,7 +352,7 @@ static char *dtCompare(DtRes *pL, DtRes *pN, int bOrdered, int bRowid,
   if( pL->nRow!=pN->nRow ){
     return sqlite3_mprintf("%d rows vs %d", pL->nRow, pN->nRow);
   }
-  if( !bOrdered ){
+  if( !bOrdered && pL->nRow>0 ){
     qsort(pL->aRow, pL->nRow, sizeof(DtRow), dtRowCmp);
     qsort(pN->aRow, pN->nRow, sizeof(DtRow), dtRowCmp);
   }
@@ -436,7 +438,8 @@ static void dtRunInit(DtRun *p, const DtConfig *pCfg,
   p->iSeed = iSeed;
   p->pS = dtSchema((int)(iSeed % (unsigned)dtSchemaCount()));
   snprintf(p->zOpts, sizeof(p->zOpts), "%s", pCfg->zOpts ? pCfg->zOpts
-           : (iSeed & 1) ? "sync=off, memtable_size=4096" : "sync=off");
+           : ((iSeed / (unsigned)dtSchemaCount()) & 1)
+             ? "sync=off, memtable_size=4096" : "sync=off");
 }
 
 /*
@@ -735,6 +738,7 @@ static int dtRunSeed(const DtConfig *pCfg, unsigned long long iSeed,
   char *zErr;
   dtRunInit(&r, pCfg, iSeed);
   dtGenInit(&g, r.pS, iSeed);
+  g.bQuirks = pCfg->bQuirks;
   zErr = dtSetup(&r);
   pTot->nSeed++;
   if( zErr ){
@@ -967,6 +971,7 @@ START_TEST(test_difftest){
   cfg.zOpts = getenv("DIFFTEST_LSM_OPTS");
   cfg.nMinSec = (int)dtEnvInt("DIFFTEST_MINIMIZE", 60);
   cfg.bTrace = dtEnvInt("DIFFTEST_TRACE", 0)!=0;
+  cfg.bQuirks = dtEnvInt("DIFFTEST_NATIVE_QUIRKS", 0)!=0;
   if( cfg.bSelf ) cfg.eInject = (int)dtEnvInt("DIFFTEST_INJECT", 0);
   if( zSeed && zSeed[0] ){
     cfg.nStmt = (int)dtEnvInt("DIFFTEST_STATEMENTS", DT_PER_SEED);

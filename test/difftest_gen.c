@@ -270,6 +270,7 @@ static void appendKeyCond(DtGen *g, sqlite3_str *p){
     }
     case 11: {
       int iC = nonKeyCol(g);
+      if( g->bNoSub ) goto range;
       sqlite3_str_appendf(p, "%s IN (SELECT %s FROM $T WHERE %s IS NOT ", zK,
                           zK, g->pS->aCol[iC].zName);
       appendCmpVal(g, p, iC);
@@ -277,6 +278,7 @@ static void appendKeyCond(DtGen *g, sqlite3_str *p){
       break;
     }
     case 12:
+      if( g->bNoSub ) goto range;
       sqlite3_str_appendf(p, "%s = (SELECT %s(%s) FROM $T)", zK,
                           pct(g, 50) ? "max" : "min", zK);
       break;
@@ -293,6 +295,7 @@ static void appendKeyCond(DtGen *g, sqlite3_str *p){
       sqlite3_str_appendf(p, "%s %s NULL", zK, azOp[dtGenBelow(g, 5)]);
       break;
     case 16:
+      if( g->bNoOr ) goto range;
       sqlite3_str_appendf(p, "%s < ", zK);
       appendCmpVal(g, p, iK);
       sqlite3_str_appendf(p, " OR %s > ", zK);
@@ -307,7 +310,7 @@ static void appendKeyCond(DtGen *g, sqlite3_str *p){
       appendCmpVal(g, p, iK);
       sqlite3_str_appendall(p, " COLLATE NOCASE");
       break;
-    default:
+    default: range:
       sqlite3_str_appendf(p, "%s >= ", zK);
       appendCmpVal(g, p, iK);
       sqlite3_str_appendf(p, " AND %s < ", zK);
@@ -409,14 +412,22 @@ static void appendSimpleCond(DtGen *g, sqlite3_str *p){
 /* A WHERE condition: simple, or two joined by AND / OR, or negated. */
 static void appendCond(DtGen *g, sqlite3_str *p){
   int e = dtGenBelow(g, 10);
+  if( e==8 && g->bNoOr ) e = 7;
   if( e<7 ){
     appendSimpleCond(g, p);
   }else if( e<9 ){
+    /* A native DELETE or UPDATE changes rows while it scans and evaluates
+    ** an uncorrelated subquery lazily, the first time it is reached: past
+    ** an OR that can be after some rows changed.  A virtual table's rows
+    ** are all read first.  So no subquery on the table under an OR. */
+    int bSave = g->bNoSub;
+    if( e==8 && g->bWrite ) g->bNoSub = 1;
     sqlite3_str_appendall(p, "(");
     appendSimpleCond(g, p);
     sqlite3_str_appendall(p, e==7 ? ") AND (" : ") OR (");
     appendSimpleCond(g, p);
     sqlite3_str_appendall(p, ")");
+    g->bNoSub = bSave;
   }else{
     sqlite3_str_appendall(p, "NOT (");
     appendSimpleCond(g, p);
@@ -440,9 +451,38 @@ static void finish(sqlite3_str *p, DtStmt *pOut, int bOrdered){
 }
 
 /*
+** Append a value of class eVal (0: a rowid) that a rowid key accepts
+** without "datatype mismatch" (so not 1.5, 'x' or x'01').
+*/
+static void appendIntKey(DtGen *g, sqlite3_str *p, int eVal){
+  for(;;){
+    sqlite3_str *pTmp = sqlite3_str_new(0);
+    char *z;
+    if( eVal ) appendVal(g, pTmp, eVal);
+    else appendRowid(g, pTmp);
+    z = sqlite3_str_finish(pTmp);
+    if( strcmp(z, "1.5") && strcmp(z, "'x'") && strcmp(z, "x'01'") ){
+      sqlite3_str_appendall(p, z);
+      sqlite3_free(z);
+      return;
+    }
+    sqlite3_free(z);
+  }
+}
+
+/*
 ** INSERT with a conflict mode, one or several rows, all columns or a
 ** subset (an omitted column is NULL: no schema has a DEFAULT), and for
 ** the no-key schema sometimes an explicit rowid.
+**
+** A native quirk is avoided unless DtGen.bQuirks: inside a transaction,
+** a multi-row INSERT OR FAIL / IGNORE / REPLACE / ROLLBACK whose later
+** row fails with "datatype mismatch" on a rowid key keeps its earlier rows
+** on a native table (SQLite opens no statement journal when no constraint
+** can abort; OR ROLLBACK does not even end the transaction), while a
+** virtual table's statement is always rolled back as a whole (SQLite sets
+** the conflict action only for SQLITE_CONSTRAINT from xUpdate).  So there
+** only the first row may carry a non-integer rowid key.
 */
 static void genInsert(DtGen *g, DtStmt *pOut, int bMulti){
   const DtSchema *pS = g->pS;
@@ -451,8 +491,13 @@ static void genInsert(DtGen *g, DtStmt *pOut, int bMulti){
   int i, iRow, nRow = bMulti ? 2 + dtGenBelow(g, 4) : 1;
   int bRowid = schemaIdx(g)==S_NOKEY && pct(g, 30);
   int bFirst = 1;
-  if( pct(g, 5) ) sqlite3_str_appendall(p, "REPLACE INTO $T(");
-  else sqlite3_str_appendf(p, "INSERT %sINTO $T(", pick(g, azConf));
+  int bIntKey = 0;            /* later rows: no mismatching rowid key */
+  const char *zConf = pct(g, 5) ? "REPLACE" : pick(g, azConf);
+  if( !g->bQuirks && g->bTxn && zConf[0] && strcmp(zConf, "OR ABORT ") ){
+    bIntKey = 1;
+  }
+  if( zConf[0]=='R' ) sqlite3_str_appendall(p, "REPLACE INTO $T(");
+  else sqlite3_str_appendf(p, "INSERT %sINTO $T(", zConf);
   if( bRowid ){ sqlite3_str_appendall(p, "rowid"); bFirst = 0; }
   for(i=0; i<pS->nCol; i++){
     aUse[i] = !pct(g, 10) || (i==pS->nCol-1 && bFirst);
@@ -465,11 +510,19 @@ static void genInsert(DtGen *g, DtStmt *pOut, int bMulti){
   for(iRow=0; iRow<nRow; iRow++){
     sqlite3_str_appendall(p, iRow ? ", (" : "(");
     bFirst = 1;
-    if( bRowid ){ appendRowid(g, p); bFirst = 0; }
+    if( bRowid ){
+      if( bIntKey && iRow>0 ) appendIntKey(g, p, 0);
+      else appendRowid(g, p);
+      bFirst = 0;
+    }
     for(i=0; i<pS->nCol; i++){
       if( !aUse[i] ) continue;
       if( !bFirst ) sqlite3_str_appendall(p, ", ");
-      appendVal(g, p, pS->aCol[i].eVal);
+      if( bIntKey && iRow>0 && pS->aCol[i].eVal==DT_V_IKEY ){
+        appendIntKey(g, p, DT_V_IKEY);
+      }else{
+        appendVal(g, p, pS->aCol[i].eVal);
+      }
       bFirst = 0;
     }
     sqlite3_str_appendall(p, ")");
@@ -544,7 +597,10 @@ static void genInsertSelect(DtGen *g, DtStmt *pOut){
     appendWhere(g, p, 100);
     sqlite3_str_appendf(p, " ORDER BY rowid DESC LIMIT %d", dtGenBelow(g, 4));
   }else{
+    /* ORDER BY: the insertion order (so OR FAIL / REPLACE outcomes and
+    ** last_insert_rowid()) must not depend on the query plan */
     appendWhere(g, p, 70);
+    sqlite3_str_appendf(p, " ORDER BY %s", g->pS->zKey);
   }
   finish(p, pOut, 1);
 }
@@ -574,13 +630,23 @@ static void genUpdate(DtGen *g, DtStmt *pOut){
       sqlite3_str_appendf(p, zE, zC);
     }
   }
+  g->bWrite = 1;
   appendWhere(g, p, 80);
+  g->bWrite = 0;
   finish(p, pOut, 1);
 }
 
 /*
 ** UPDATE of the key: shifts over ranges (which collide mid-statement),
-** constants (which collide with an existing row), derived values.
+** constants (which collide with an existing row), derived values.  Its
+** outcome depends on the order rows are processed in, so the WHERE has no
+** top-level OR (a native table may then use a multi-index OR plan, whose
+** order differs from the key order in which the lsm table is scanned).
+** Unless DtGen.bQuirks, UPDATE OR REPLACE of the key changes one row
+** only: SQLite reads every row of a virtual-table UPDATE before the first
+** xUpdate, so when a REPLACE deletes a row that the same statement later
+** updates (or re-creates its key), SQLite hands xUpdate stale values,
+** where a native table re-reads (or skips) the row.
 */
 static void genUpdateKey(DtGen *g, DtStmt *pOut){
   static const char *const azInt[] = {
@@ -600,7 +666,8 @@ static void genUpdateKey(DtGen *g, DtStmt *pOut){
   };
   sqlite3_str *p = sqlite3_str_new(0);
   int iS = schemaIdx(g);
-  sqlite3_str_appendf(p, "UPDATE %s$T SET ", pick(g, azConf));
+  const char *zConf = pick(g, azConf);
+  sqlite3_str_appendf(p, "UPDATE %s$T SET ", zConf);
   if( pct(g, 30) ){
     if( iS==S_COMP ){
       sqlite3_str_appendall(p, pct(g, 50) ? "a = " : "b = ");
@@ -626,7 +693,20 @@ static void genUpdateKey(DtGen *g, DtStmt *pOut){
     sqlite3_str_appendf(p, ", %s = ", g->pS->aCol[iC].zName);
     appendVal(g, p, g->pS->aCol[iC].eVal);
   }
-  appendWhere(g, p, 85);
+  if( strstr(zConf, "REPLACE") && !g->bQuirks ){
+    /* one row only: see the comment above */
+    if( iS==S_COMP ){
+      sqlite3_str_appendall(p, " WHERE a = "); appendVal(g, p, DT_V_AKEY);
+      sqlite3_str_appendall(p, " AND b = "); appendVal(g, p, DT_V_BKEY);
+    }else{
+      sqlite3_str_appendf(p, " WHERE %s = ", keyName(g));
+      appendCmpVal(g, p, keyCol(g));
+    }
+  }else{
+    g->bNoOr = 1;
+    appendWhere(g, p, 85);
+    g->bNoOr = 0;
+  }
   finish(p, pOut, 1);
 }
 
@@ -643,7 +723,9 @@ static void genDelete(DtGen *g, DtStmt *pOut){
                         pct(g, 50) ? g->pS->zKey : g->pS->zKeyDesc,
                         1 + dtGenBelow(g, 4));
   }else{
+    g->bWrite = 1;
     appendWhere(g, p, 100);
+    g->bWrite = 0;
   }
   finish(p, pOut, 1);
 }

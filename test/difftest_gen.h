@@ -72,6 +72,10 @@ struct DtGen {
   int iNextSave;        /* Number for the next savepoint name */
   int ePend;            /* Transaction op of the last statement, or 0 */
   int iPend;            /* Its stack index or savepoint number */
+  int bQuirks;          /* Also generate what hits native quirks */
+  int bNoOr;            /* While set, conditions have no top-level OR */
+  int bWrite;           /* While set, the condition is a DELETE's/UPDATE's */
+  int bNoSub;           /* While set, no subquery on the table */
 };
 
 /* Number of schemas, and schema i (0 <= i < dtSchemaCount()). */
