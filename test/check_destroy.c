@@ -350,7 +350,7 @@ START_TEST(test_rename){
   memcpy(zStore, zNew, strlen(zNew)+1);
   pDb = openStore();
   ck_assert_int_eq(lsmc_get(pDb, 0, "key000005", 9, &pVal, &nVal), LSMC_OK);
-  ck_assert_int_eq((int)nVal, 8);
+  ck_assert_int_eq((int)nVal, 6);
   ck_assert_int_eq(memcmp(pVal, "val5-3", 6), 0);
   lsmc_free(pDb, pVal);
   lsmc_close(pDb);
