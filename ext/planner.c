@@ -56,6 +56,9 @@ struct Plan {
   int iLimit;                     /* LIMIT constraint taken, or -1 */
   int iOffset;                    /* OFFSET constraint taken, or -1 */
   int bDisable;                   /* Test switch: full scan only */
+  int bWide;                      /* A non-literal operand at a TEXT/BLOB
+                                  ** position: LSMV_PLAN_WIDE (planWide),
+                                  ** the plan may return extra rows */
   PlanPos aPos[PLAN_NPOS];        /* Candidates per position */
 };
 
@@ -250,6 +253,18 @@ static int planExact(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
 }
 
 /*
+** True unless constraint iC on key position iPos may be read the numeric
+** way (planner.h, "Affinity"): a numeric-affinity position, or a literal
+** operand (sqlite3_vtab_rhs_value), whose affinity is none.
+*/
+static int planLiteral(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
+                       int iC, int iPos){
+  sqlite3_value *pVal = 0;
+  if( planAffinity(pSchema, iPos)>=LSMV_AFF_NUMERIC ) return 1;
+  return sqlite3_vtab_rhs_value(pInfo, iC, &pVal)==SQLITE_OK && pVal!=0;
+}
+
+/*
 ** Give argv slots to the plan's constraints, in the order lsmvPlanScan()
 ** reads them, and take LIMIT/OFFSET if allowed.  Returns the idxNum.
 */
@@ -260,27 +275,34 @@ static int planUse(const LsmvSchema *pSchema, sqlite3_index_info *pInfo,
   int i;
   int bAll = 1;                   /* every constraint consumed and omitted */
   struct sqlite3_index_constraint_usage *aU = pInfo->aConstraintUsage;
+  int bExact = 1;                 /* every earlier position is exact */
   for(i=0; i<p->nEq; i++){
     int iC = p->aPos[i].iEq;
     aU[iC].argvIndex = ++nArg;
-    aU[iC].omit = nArg<=16
-        && planExact(pSchema, pInfo, iC, i, p->bIn && i==p->nEq-1);
+    bExact = bExact && planExact(pSchema, pInfo, iC, i, p->bIn && i==p->nEq-1);
+    if( !planLiteral(pSchema, pInfo, iC, i) ) p->bWide = 1;
+    aU[iC].omit = nArg<=16 && bExact;
     if( p->aPos[i].eEq==PLAN_EQ_IS ) idxNum |= 1<<(LSMV_PLAN_IS_SHIFT+i);
   }
   if( p->bIn ) idxNum |= LSMV_PLAN_IN;
   if( p->iLo>=0 ){
     aU[p->iLo].argvIndex = ++nArg;
-    aU[p->iLo].omit = nArg<=16 && planExact(pSchema, pInfo, p->iLo, p->nEq, 0);
+    if( !planLiteral(pSchema, pInfo, p->iLo, p->nEq) ) p->bWide = 1;
+    bExact = bExact && planExact(pSchema, pInfo, p->iLo, p->nEq, 0);
+    aU[p->iLo].omit = nArg<=16 && bExact;
     idxNum |= pInfo->aConstraint[p->iLo].op==SQLITE_INDEX_CONSTRAINT_GT
               ? LSMV_PLAN_GT : LSMV_PLAN_GE;
   }
   if( p->iHi>=0 ){
     aU[p->iHi].argvIndex = ++nArg;
-    aU[p->iHi].omit = nArg<=16 && planExact(pSchema, pInfo, p->iHi, p->nEq, 0);
+    if( !planLiteral(pSchema, pInfo, p->iHi, p->nEq) ) p->bWide = 1;
+    bExact = bExact && planExact(pSchema, pInfo, p->iHi, p->nEq, 0);
+    aU[p->iHi].omit = nArg<=16 && bExact;
     idxNum |= pInfo->aConstraint[p->iHi].op==SQLITE_INDEX_CONSTRAINT_LT
               ? LSMV_PLAN_LT : LSMV_PLAN_LE;
   }
   if( p->bDesc ) idxNum |= LSMV_PLAN_DESC;
+  if( p->bWide ) idxNum |= LSMV_PLAN_WIDE;
 
   /* LIMIT and OFFSET: only if nothing else is left for SQLite to check. */
   p->iLimit = p->iOffset = -1;
@@ -370,7 +392,9 @@ static void planCost(sqlite3_index_info *pInfo, const Plan *p, double nRow){
   if( p->nEq==p->nPos ){
     pInfo->estimatedCost = PLAN_SEEK_COST*nSeek;
     pInfo->estimatedRows = (sqlite3_int64)nSeek;
-    if( !p->bIn ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    /* Not UNIQUE when a wide value may bring candidate rows that SQLite
+    ** re-checks: a one-pass UPDATE/DELETE would stop after the first. */
+    if( !p->bIn && !p->bWide ) pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     return;
   }
   if( p->nEq==0 && p->iLo<0 && p->iHi<0 ){
@@ -580,18 +604,97 @@ static LsmvScanRange *planNewRange(int *pRc, LsmvScan *pScan){
 }
 
 /*
+** True if key position iPos is "wide" in a plan with LSMV_PLAN_WIDE: a
+** TEXT or BLOB affinity position whose values SQLite may compare the
+** numeric way (planner.h, "Affinity").
+*/
+static int planWide(const LsmvSchema *pSchema, int iPos, int bWidePlan){
+  return bWidePlan && planAffinity(pSchema, iPos)<LSMV_AFF_NUMERIC;
+}
+
+/*
+** True if value pArg makes an equality at a wide position wide: a number.
+** (A column of numeric affinity holds TEXT only when it does not read as
+** a number, and such a text equals exactly the same keys both ways.)
+*/
+static int planNumber(sqlite3_value *pArg){
+  int eType = sqlite3_value_type(pArg);
+  return eType==SQLITE_INTEGER || eType==SQLITE_FLOAT;
+}
+
+/*
+** Add the ranges of keys under prefix pPre whose next column is a TEXT
+** that SQLite's numeric conversion (sqlite3AtoF) could read as a number:
+** it starts with white space, a sign, '.', or a digit.
+*/
+static void planAddNumericText(int *pRc, LsmvScan *pScan, const LsmvBuf *pPre){
+  static const unsigned char aFirst[][2] = {
+    { 0x09, 0x0e }, { 0x20, 0x21 }, { '+', '/' }, { '0', ':' }
+  };
+  size_t i;
+  for(i=0; i<sizeof(aFirst)/sizeof(aFirst[0]) && *pRc==SQLITE_OK; i++){
+    LsmvScanRange *pR = planNewRange(pRc, pScan);
+    unsigned char aLo[2], aHi[2];
+    if( pR==0 ) break;
+    aLo[0] = aHi[0] = LSMV_KEY_TAG_TEXT;
+    aLo[1] = aFirst[i][0];
+    aHi[1] = aFirst[i][1];
+    lsmvBufAppend(pRc, &pR->lo, pPre->a, pPre->n);
+    lsmvBufAppend(pRc, &pR->lo, aLo, 2);
+    lsmvBufAppend(pRc, &pR->hi, pPre->a, pPre->n);
+    lsmvBufAppend(pRc, &pR->hi, aHi, 2);
+  }
+}
+
+/* Order ranges by their lower bound (an empty lo sorts first). */
+static int planRangeCmp(const void *a, const void *b){
+  return planCmp(&((const LsmvScanRange*)a)->lo, &((const LsmvScanRange*)b)->lo);
+}
+
+/*
+** Sort pScan's ranges ascending and merge those that overlap or touch,
+** so that they are disjoint and in key order.
+*/
+static void planNormalize(int *pRc, LsmvScan *pScan){
+  int i, j;
+  if( *pRc!=SQLITE_OK || pScan->nRange<2 ) return;
+  qsort(pScan->aRange, (size_t)pScan->nRange, sizeof(LsmvScanRange),
+        planRangeCmp);
+  for(i=1, j=0; i<pScan->nRange; i++){
+    LsmvScanRange *pCur = &pScan->aRange[j];
+    LsmvScanRange *pNext = &pScan->aRange[i];
+    if( pCur->hi.n==0 || planCmp(&pNext->lo, &pCur->hi)<=0 ){
+      if( pCur->hi.n>0 && (pNext->hi.n==0 || planCmp(&pNext->hi, &pCur->hi)>0) ){
+        LsmvBuf t = pCur->hi;
+        pCur->hi = pNext->hi;
+        pNext->hi = t;
+      }
+      lsmvBufFree(&pNext->lo);
+      lsmvBufFree(&pNext->hi);
+    }else{
+      pScan->aRange[++j] = *pNext;
+    }
+  }
+  pScan->nRange = j+1;
+}
+
+/*
 ** Intersect [pLo, pHi) with the range of "position iPos eOp pArg" under
 ** prefix pPre.  Sets *pbEmpty if the bound matches nothing.
 */
 static void planBound(int *pRc, const LsmvSchema *pSchema, int iPos,
                       const LsmvBuf *pPre, int eOp, sqlite3_value *pArg,
-                      LsmvBuf *pLo, LsmvBuf *pHi, int *pbEmpty){
+                      int bWidePlan, LsmvBuf *pLo, LsmvBuf *pHi, int *pbEmpty){
   PlanValue pv;
   LsmvBuf lo, hi;
   int bEmpty = 0;
   if( *pRc!=SQLITE_OK ) return;
   memset(&lo, 0, sizeof(lo));
   memset(&hi, 0, sizeof(hi));
+  if( (eOp==LSMV_KEY_LT || eOp==LSMV_KEY_LE)
+   && planWide(pSchema, iPos, bWidePlan) ){
+    return;      /* TEXT keys may read as smaller numbers: no upper bound */
+  }
   *pRc = planValue(pSchema, iPos, pArg, &pv);
   if( *pRc==SQLITE_OK && pv.pDup && planAffinity(pSchema, iPos)==LSMV_AFF_TEXT
    && (eOp==LSMV_KEY_GT || eOp==LSMV_KEY_GE)
@@ -628,7 +731,7 @@ static void planBound(int *pRc, const LsmvSchema *pSchema, int iPos,
 ** on position iPos; nothing if the range is empty.
 */
 static void planAddRange(int *pRc, const LsmvSchema *pSchema, LsmvScan *pScan,
-                         const LsmvBuf *pPre, int iPos,
+                         const LsmvBuf *pPre, int iPos, int bWidePlan,
                          int eLo, sqlite3_value *pLoArg,
                          int eHi, sqlite3_value *pHiArg){
   LsmvBuf lo, hi;
@@ -639,10 +742,12 @@ static void planAddRange(int *pRc, const LsmvSchema *pSchema, LsmvScan *pScan,
   memset(&hi, 0, sizeof(hi));
   *pRc = lsmvKeyRange(pPre->a, pPre->n, LSMV_KEY_PREFIX, 0, &lo, &hi, &bEmpty);
   if( pLoArg ){
-    planBound(pRc, pSchema, iPos, pPre, eLo, pLoArg, &lo, &hi, &bEmpty);
+    planBound(pRc, pSchema, iPos, pPre, eLo, pLoArg, bWidePlan, &lo, &hi,
+              &bEmpty);
   }
   if( pHiArg ){
-    planBound(pRc, pSchema, iPos, pPre, eHi, pHiArg, &lo, &hi, &bEmpty);
+    planBound(pRc, pSchema, iPos, pPre, eHi, pHiArg, bWidePlan, &lo, &hi,
+              &bEmpty);
   }
   if( hi.n>0 && planCmp(&lo, &hi)>=0 ) bEmpty = 1;
   if( !bEmpty ){
@@ -699,6 +804,7 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   LsmvBuf pre;                    /* Prefix of positions 0..nEq-1 or -2 */
   LsmvBuf *aPre = 0;              /* Prefixes, one per IN value */
   int nPre = 0;                   /* Entries in aPre */
+  int bWidePlan = (idxNum & LSMV_PLAN_WIDE)!=0;
 
   (void)idxStr;
   lsmvScanFree(pScan);
@@ -722,13 +828,32 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   }
   pScan->bDesc = (idxNum & LSMV_PLAN_DESC)!=0;
 
-  /* Equality prefix, then the IN list (or the last equality). */
+  /* Equality prefix, then the IN list (or the last equality).  A wide
+  ** value (planWide) at position i also adds the numeric-looking TEXT
+  ** keys under the prefix of positions 0..i-1. */
   for(i=0; i<nEq-bIn; i++){
     int bIs = (idxNum & (1<<(LSMV_PLAN_IS_SHIFT+i)))!=0;
+    if( planWide(pSchema, i, bWidePlan) && planNumber(argv[iArg]) && !bEmpty ){
+      planAddNumericText(&rc, pScan, &pre);
+    }
     planEncodeEq(&rc, pSchema, i, argv[iArg++], bIs, &pre, &bEmpty);
   }
   if( rc==SQLITE_OK && bIn ){
-    rc = planInList(pSchema, nEq-1, argv[iArg++], &pre, &aPre, &nPre);
+    if( planWide(pSchema, nEq-1, bWidePlan) && !bEmpty ){
+      sqlite3_value *pV = 0;
+      int bNumber = 0;
+      int rc2;
+      for(rc2=sqlite3_vtab_in_first(argv[iArg], &pV); rc2==SQLITE_OK && pV;
+          rc2=sqlite3_vtab_in_next(argv[iArg], &pV)){
+        if( planNumber(pV) ) bNumber = 1;
+      }
+      if( rc2!=SQLITE_OK && rc2!=SQLITE_DONE ) rc = rc2;
+      if( bNumber ) planAddNumericText(&rc, pScan, &pre);
+    }
+    if( rc==SQLITE_OK ){
+      rc = planInList(pSchema, nEq-1, argv[iArg], &pre, &aPre, &nPre);
+    }
+    iArg++;
   }
   if( idxNum & (LSMV_PLAN_GT|LSMV_PLAN_GE) ) pLoArg = argv[iArg++];
   if( idxNum & (LSMV_PLAN_LT|LSMV_PLAN_LE) ) pHiArg = argv[iArg++];
@@ -744,13 +869,15 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
     int eHi = (idxNum & LSMV_PLAN_LT) ? LSMV_KEY_LT : LSMV_KEY_LE;
     if( bIn ){
       for(i=0; i<nPre; i++){
-        planAddRange(&rc, pSchema, pScan, &aPre[i], nEq, eLo, pLoArg,
-                     eHi, pHiArg);
+        planAddRange(&rc, pSchema, pScan, &aPre[i], nEq, bWidePlan, eLo,
+                     pLoArg, eHi, pHiArg);
       }
     }else{
-      planAddRange(&rc, pSchema, pScan, &pre, nEq, eLo, pLoArg, eHi, pHiArg);
+      planAddRange(&rc, pSchema, pScan, &pre, nEq, bWidePlan, eLo, pLoArg,
+                   eHi, pHiArg);
     }
   }
+  planNormalize(&rc, pScan);
   if( pScan->bDesc ) planReverse(pScan);
   if( pScan->nRange==0 ) pScan->bEmpty = 1;
 

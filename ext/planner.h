@@ -50,12 +50,18 @@
 ** every TEXT key.  So on a TEXT-affinity key a number in a > or >= bound
 ** is widened to "k >= ''" (all TEXT and BLOB keys), which covers both
 ** readings, and such constraints are not omitted (next paragraph).
-** LIMITATION: when the operand itself has INTEGER/REAL/NUMERIC affinity
-** (a numeric column of another table, a CAST) and the key column has TEXT
-** or BLOB affinity, SQLite applies NUMERIC affinity to the key column
-** instead; xBestIndex cannot see the operand's affinity, so such a join
-** misses keys that only match after that conversion (t.k = o.i with
-** o.i = 5 finds '5' but not '05' or '5.0').
+** When the operand itself has INTEGER/REAL/NUMERIC affinity (a numeric
+** column, a CAST) and the key column has TEXT or BLOB affinity, SQLite
+** applies NUMERIC affinity to the key column instead: t.k = o.i with
+** o.i = 5 finds '5', '05' and ' 5.0', and every TEXT key that reads as a
+** number is below any TEXT operand.  xBestIndex cannot see the operand's
+** affinity, so unless every constraint on such a position is a literal
+** (sqlite3_vtab_rhs_value) the plan is "wide" (LSMV_PLAN_WIDE): xFilter
+** adds the ranges of TEXT keys that could read as a number (first byte
+** white space, '+' to '.', or a digit) to each equality or IN there,
+** drops an upper bound there, and SQLite re-checks every constraint from
+** that position on (none is omitted, no LIMIT is pushed, and a point
+** lookup is not reported UNIQUE).
 **
 ** Semantics of the ranges (keycodec.h, lsmvKeyRange): numbers < TEXT <
 ** BLOB, so "k > 1" includes every TEXT and BLOB key and "k < 'a'" every
@@ -131,6 +137,9 @@
 #define LSMV_PLAN_LIMIT         0x08000000  /* an argument is the LIMIT */
 #define LSMV_PLAN_OFFSET        0x10000000  /* an argument is the OFFSET */
 #define LSMV_PLAN_EMPTY         0x20000000  /* nothing can match */
+#define LSMV_PLAN_WIDE          0x40000000  /* values at TEXT/BLOB-affinity
+                                            ** positions may be read the
+                                            ** numeric way ("Affinity") */
 
 /* One range of encoded keys: lo <= key < hi. */
 typedef struct LsmvScanRange LsmvScanRange;

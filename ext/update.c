@@ -439,6 +439,10 @@ static int updWrite(LsmvTab *p, int argc, sqlite3_value **argv,
         sqlite3_value_free(pDup);
       }
     }
+    if( rc==SQLITE_OK && bNull && !bInsert ){
+      lsmvTabSetError(p, "datatype mismatch");     /* SET rowid = NULL */
+      rc = SQLITE_MISMATCH;
+    }
     if( rc==SQLITE_OK && bNull ) rc = updNewRowid(p, &iRowid);
     if( rc==SQLITE_OK && iAlias>=0 ){
       aVal[iAlias].eType = SQLITE_INTEGER;

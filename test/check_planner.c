@@ -842,8 +842,25 @@ START_TEST(test_planscan){
   ck_assert(isEncoding(&scan.aRange[0].hi, p5, 1));
   ck_assert_int_eq((int)scan.iLimit, -1);
 
-  /* 1.5 against a TEXT key is '1.5'; the same with '1.5'. */
+  /* 1.5 against a TEXT key is '1.5' for an operand without affinity,
+  ** but from a REAL column SQLite reads the key as a number ('01.50'
+  ** matches): the scan covers every TEXT key that could read as a number
+  ** (white space, '+' to '.', digits first), which holds '1.5'. */
   apArg[0] = pR15;
+  ck_assert_int_eq(lsmvPlanScan(pTxt, 1|LSMV_PLAN_WIDE, "k=?", &vtab, 1,
+                                apArg, &scan), SQLITE_OK);
+  ck_assert_int_eq(scan.nRange, 4);
+  ck_assert_int_eq(scan.aRange[3].lo.n, 2);
+  ck_assert_int_eq(scan.aRange[3].lo.a[0], LSMV_KEY_TAG_TEXT);
+  ck_assert_int_eq(scan.aRange[3].lo.a[1], '0');
+  ck_assert_int_eq(scan.aRange[3].hi.a[1], ':');
+  ck_assert_int_eq(scan.aRange[0].lo.a[1], 0x09);
+  /* A literal 1.5 (not wide) is the text '1.5'; so is the text itself. */
+  ck_assert_int_eq(lsmvPlanScan(pTxt, 1, "k=?", &vtab, 1, apArg, &scan),
+                   SQLITE_OK);
+  ck_assert_int_eq(scan.nRange, 1);
+  ck_assert(isEncoding(&scan.aRange[0].lo, pT15, 0));
+  apArg[0] = pT15;
   ck_assert_int_eq(lsmvPlanScan(pTxt, 1, "k=?", &vtab, 1, apArg, &scan),
                    SQLITE_OK);
   ck_assert_int_eq(scan.nRange, 1);
