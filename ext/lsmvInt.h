@@ -50,11 +50,14 @@
 #include "schema.h"
 #include "planner.h"
 
-#ifndef SQLITE_CORE
-extern const sqlite3_api_routines *sqlite3_api;
-#endif
+SQLITE_EXTENSION_INIT3
 
 #define LSMVTAB_VERSION "0.2.0"
+
+/* LsmvTab.eMax: the cache of the largest rowid (update.c). */
+#define LSMV_MAX_UNKNOWN  0       /* Not computed in this transaction */
+#define LSMV_MAX_KNOWN    1       /* iMaxRowid is the largest rowid */
+#define LSMV_MAX_EMPTY    2       /* The table has no row */
 
 typedef struct LsmvModule LsmvModule;
 typedef struct LsmvTemp LsmvTemp;
@@ -97,7 +100,7 @@ struct LsmvTab {
   int nMark;                  /* Savepoints with a mark */
   int nMarkAlloc;             /* Allocated size of aMark */
   size_t iBaseMark;           /* Mark of the empty batch (xBegin) */
-  int bMaxValid;              /* iMaxRowid is the largest rowid */
+  int eMax;                   /* LSMV_MAX_*: what iMaxRowid says */
   sqlite3_int64 iMaxRowid;    /* Cache for auto rowids (in a transaction) */
   /* xUpdate scratch (update.c), reused across calls */
   sqlite3_stmt *pDefault;     /* "SELECT <default>, ..." or NULL */

@@ -109,10 +109,11 @@ static LsmvTemp *tabTempFind(LsmvModule *pMod, const char *zDb,
 
 /*
 ** Delete a temporary store's directory (its files first) and unlink and
-** free its record.  Returns an LSMC_* code (the record is freed anyway
-** unless the store is busy).
+** free its record.  If the store is still open through another engine
+** handle: return LSMC_BUSY and keep the record, or, if bForce (the
+** connection is closing), leave the directory behind and free the record.
 */
-static int tabTempDrop(LsmvModule *pMod, LsmvTemp *pT){
+static int tabTempDrop(LsmvModule *pMod, LsmvTemp *pT, int bForce){
   LsmvTemp **pp;
   int rc = LSMC_OK;
   if( pT->zDir ){
@@ -120,7 +121,11 @@ static int tabTempDrop(LsmvModule *pMod, LsmvTemp *pT){
     if( rc==LSMC_CANTOPEN ){
       rc = rmdir(pT->zDir)==0 || errno==ENOENT ? LSMC_OK : LSMC_IOERR;
     }
-    if( rc==LSMC_BUSY ) return rc;
+    if( rc==LSMC_BUSY ){
+      if( !bForce ) return rc;
+      sqlite3_log(SQLITE_WARNING, "lsm: temporary store %s left behind",
+                  pT->zDir);
+    }
   }
   for(pp=&pMod->pTempList; *pp; pp=&(*pp)->pNext){
     if( *pp==pT ){ *pp = pT->pNext; break; }
@@ -138,19 +143,7 @@ static int tabTempDrop(LsmvModule *pMod, LsmvTemp *pT){
 */
 void lsmvModuleFree(void *pArg){
   LsmvModule *pMod = (LsmvModule*)pArg;
-  while( pMod->pTempList ){
-    LsmvTemp *pT = pMod->pTempList;
-    if( tabTempDrop(pMod, pT)==LSMC_BUSY ){
-      /* Still open through another connection's engine: leave it. */
-      pMod->pTempList = pT->pNext;
-      sqlite3_log(SQLITE_WARNING, "lsm: temporary store %s left behind",
-                  pT->zDir);
-      sqlite3_free(pT->zDb);
-      sqlite3_free(pT->zTable);
-      sqlite3_free(pT->zDir);
-      sqlite3_free(pT);
-    }
-  }
+  while( pMod->pTempList ) tabTempDrop(pMod, pMod->pTempList, 1);
   sqlite3_free(pMod);
 }
 
@@ -406,7 +399,7 @@ static int tabDestroy(sqlite3_vtab *pVtab){
   if( p->bTemp ){
     LsmvTemp *pT = tabTempFind(p->pMod, p->pSchema->zDb,
                                p->pSchema->zTable, 0);
-    if( pT ) rc = tabTempDrop(p->pMod, pT);
+    if( pT ) rc = tabTempDrop(p->pMod, pT, 0);
   }else{
     rc = lsmc_destroy(p->zDir, 0);
     if( (rc & 0xff)==LSMC_CANTOPEN || (rc & 0xff)==LSMC_CORRUPT ){

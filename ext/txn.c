@@ -52,7 +52,7 @@ static void txnEnd(LsmvTab *p){
   if( p->pBatch ) lsmc_batch_clear(p->pBatch);
   p->bInTrans = 0;
   p->nMark = 0;
-  p->bMaxValid = 0;
+  p->eMax = LSMV_MAX_UNKNOWN;
 }
 
 int lsmvXBegin(sqlite3_vtab *pVtab){
@@ -66,7 +66,7 @@ int lsmvXBegin(sqlite3_vtab *pVtab){
     p->iBaseMark = lsmc_batch_mark(p->pBatch);
     p->bInTrans = 1;
     p->nMark = 0;
-    p->bMaxValid = 0;
+    p->eMax = LSMV_MAX_UNKNOWN;
   }
   return rc;
 }
@@ -138,6 +138,6 @@ int lsmvXRollbackTo(sqlite3_vtab *pVtab, int iSavepoint){
     p->nMark = 0;
   }
   lsmc_batch_truncate(p->pBatch, iMark);
-  p->bMaxValid = 0;
+  p->eMax = LSMV_MAX_UNKNOWN;
   return SQLITE_OK;
 }

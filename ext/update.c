@@ -235,7 +235,7 @@ static int updExists(LsmvTab *p, const LsmvBuf *pKey, int *pbExists){
 static int updMaxRowid(LsmvTab *p, sqlite3_int64 *piMax, int *pbEmpty){
   lsmc_iter *pIter = 0;
   int rc = SQLITE_OK;
-  if( !p->bMaxValid ){
+  if( p->eMax==LSMV_MAX_UNKNOWN ){
     int rcl = lsmc_iter_open_batch(p->pDb, 0, lsmvTxnBatch(p), 0, 0, 0, 0,
                                    &pIter);
     if( rcl==LSMC_OK ) rcl = lsmc_iter_last(pIter);
@@ -247,9 +247,9 @@ static int updMaxRowid(LsmvTab *p, sqlite3_int64 *piMax, int *pbEmpty){
       rc = lsmvKeyDecodeOne(aKey, (int)nKey, &iOff, &v, &p->scratch);
       if( rc==SQLITE_OK && v.eType!=SQLITE_INTEGER ) rc = SQLITE_CORRUPT;
       p->iMaxRowid = v.i;
-      p->bMaxValid = (rc==SQLITE_OK) ? 1 : 0;
+      p->eMax = (rc==SQLITE_OK) ? LSMV_MAX_KNOWN : LSMV_MAX_UNKNOWN;
     }else if( rcl==LSMC_OK ){
-      p->bMaxValid = 2;                     /* empty */
+      p->eMax = LSMV_MAX_EMPTY;
     }
     lsmc_iter_close(pIter);
     if( rcl!=LSMC_OK ) return lsmvTabError(p, rcl, "cannot read");
@@ -259,7 +259,7 @@ static int updMaxRowid(LsmvTab *p, sqlite3_int64 *piMax, int *pbEmpty){
       return rc;
     }
   }
-  *pbEmpty = (p->bMaxValid==2);
+  *pbEmpty = (p->eMax==LSMV_MAX_EMPTY);
   *piMax = *pbEmpty ? 0 : p->iMaxRowid;
   return rc;
 }
@@ -506,7 +506,7 @@ static int updWrite(LsmvTab *p, int argc, sqlite3_value **argv,
     if( lsmc_batch_delete(p->pBatch, p->oldKey.a, (size_t)p->oldKey.n) ){
       rc = SQLITE_NOMEM;
     }
-    if( bRowid && p->bMaxValid==1 ) p->bMaxValid = 0;
+    if( bRowid ) p->eMax = LSMV_MAX_UNKNOWN;    /* the old key may be it */
   }
   if( rc==SQLITE_OK ){
     if( lsmc_batch_put(p->pBatch, p->key.a, (size_t)p->key.n,
@@ -515,9 +515,10 @@ static int updWrite(LsmvTab *p, int argc, sqlite3_value **argv,
     }
   }
   if( rc==SQLITE_OK && bRowid ){
-    if( p->bMaxValid==2 || (p->bMaxValid==1 && iRowid>p->iMaxRowid) ){
+    if( p->eMax==LSMV_MAX_EMPTY
+     || (p->eMax==LSMV_MAX_KNOWN && iRowid>p->iMaxRowid) ){
       p->iMaxRowid = iRowid;
-      p->bMaxValid = 1;
+      p->eMax = LSMV_MAX_KNOWN;
     }
     *piRowid = iRowid;
   }else if( rc==SQLITE_OK && bInsert ){
@@ -549,9 +550,9 @@ int lsmvXUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
      && lsmc_batch_delete(p->pBatch, p->oldKey.a, (size_t)p->oldKey.n) ){
       rc = SQLITE_NOMEM;
     }
-    if( p->pSchema->eKey!=LSMV_KEY_WITHOUT_ROWID && p->bMaxValid==1
+    if( p->pSchema->eKey!=LSMV_KEY_WITHOUT_ROWID && p->eMax==LSMV_MAX_KNOWN
      && sqlite3_value_int64(argv[0])>=p->iMaxRowid ){
-      p->bMaxValid = 0;
+      p->eMax = LSMV_MAX_UNKNOWN;
     }
   }else{
     rc = updWrite(p, argc, argv, piRowid);
@@ -559,7 +560,7 @@ int lsmvXUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   updRelease(p);
   if( rc!=SQLITE_OK ){
     lsmc_batch_truncate(p->pBatch, iMark);
-    p->bMaxValid = 0;
+    p->eMax = LSMV_MAX_UNKNOWN;
   }
   return rc;
 }

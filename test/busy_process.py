@@ -32,16 +32,6 @@ def check(cond, what):
         print("ok:", what)
 
 
-def preload_asan():
-    """Re-execute under LD_PRELOAD of the ASan runtime if needed."""
-    if not os.environ.get("SANITIZERS") or os.environ.get("LD_PRELOAD"):
-        return
-    cc = os.environ.get("CC", "cc").split()
-    lib = subprocess.run(cc + ["-print-file-name=libasan.so"],
-                         capture_output=True, text=True).stdout.strip()
-    env = dict(os.environ, LD_PRELOAD=lib, ASAN_OPTIONS="detect_leaks=0")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
 
 def connect(path, module):
     con = sqlite3.connect(path, isolation_level=None)   # autocommit
@@ -114,7 +104,6 @@ def run(db, module, shell):
 
 
 def main():
-    preload_asan()
     if len(sys.argv) == 4 and sys.argv[1] == "--hold":
         return hold(sys.argv[2], sys.argv[3])
     module = (sys.argv[1] if len(sys.argv) > 1

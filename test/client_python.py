@@ -9,13 +9,11 @@
 # Usage: client_python.py [MODULE]   MODULE is the module's path without
 # ".so" (default: $LSMVTAB_MODULE, else ./lsmvtab).  Exit 0 only if every
 # check holds; 1 otherwise (each failure is printed); 77 (skip) if this
-# Python cannot load extensions.  Under a sanitizer build ($SANITIZERS set,
-# as make check exports it) the script re-executes itself with the ASan
-# runtime preloaded, as test/sqltest.sh does for the shell.
+# Python cannot load extensions.  make check runs it through
+# test/pyrun.sh, which preloads the ASan runtime under a sanitizer build.
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
@@ -28,16 +26,6 @@ def check(cond, what):
         failures.append(what)
         print("FAIL:", what)
 
-
-def preload_asan():
-    """Re-execute under LD_PRELOAD of the ASan runtime if needed."""
-    if not os.environ.get("SANITIZERS") or os.environ.get("LD_PRELOAD"):
-        return
-    cc = os.environ.get("CC", "cc").split()
-    lib = subprocess.run(cc + ["-print-file-name=libasan.so"],
-                         capture_output=True, text=True).stdout.strip()
-    env = dict(os.environ, LD_PRELOAD=lib, ASAN_OPTIONS="detect_leaks=0")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def connect(path, module):
@@ -54,7 +42,6 @@ def typed(rows):
 
 
 def main():
-    preload_asan()
     module = (sys.argv[1] if len(sys.argv) > 1
               else os.environ.get("LSMVTAB_MODULE", "./lsmvtab"))
     module = os.path.abspath(module)
