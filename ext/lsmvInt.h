@@ -70,6 +70,9 @@ struct LsmvModule {
   int bFullScanOnly;          /* Test switch LSMVTAB_TEST_FULL_SCAN=1: the
                               ** planner offers only full scans (TESTPLAN
                               ** E2, disabled-index differential) */
+  lsmc_env *pEnv;             /* The engine's env: NULL = the default
+                              ** (POSIX); a test's fault env otherwise
+                              ** (lsmvtabRegister), not owned */
   LsmvTab *pTabList;          /* Connected tables (not owned) */
   LsmvTemp *pTempList;        /* Temporary stores (owned) */
 };
@@ -169,5 +172,13 @@ void lsmvTxnFree(LsmvTab *p);
 
 /* functions.c */
 int lsmvFunctionsRegister(sqlite3 *db, LsmvModule *pMod);
+
+/*
+** lsmvtab.c: register the module, its functions and lsm_version() on db,
+** with the engine using pEnv (NULL: the POSIX default; not owned, must
+** outlive the connection).  For programs that link the module's sources
+** (tests); the loadable extension calls it with NULL.
+*/
+int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv);
 
 #endif /* LSMV_INT_H */

@@ -14,7 +14,8 @@
 **
 ** The module links no libsqlite3: it calls SQLite through the routine
 ** table SQLite hands to the entry point (sqlite3ext.h), so it runs inside
-** whatever SQLite loads it.
+** whatever SQLite loads it.  lsmvtabRegister() is the same registration
+** for programs that link the sources, with an env of their choice.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -35,21 +36,21 @@ static void lsmVersionFunc(sqlite3_context *pCtx, int nArg,
   sqlite3_result_text(pCtx, LSMVTAB_VERSION, -1, SQLITE_STATIC);
 }
 
-#ifdef _WIN32
-__declspec(dllexport)
-#endif
-__attribute__((visibility("default")))
-int sqlite3_lsmvtab_init(sqlite3 *db, char **pzErrMsg,
-                         const sqlite3_api_routines *pApi){
+/*
+** Register the module "lsm", its functions and lsm_version() on db, the
+** engine reaching the file system through pEnv (NULL: the default POSIX
+** env).  Tests that link the module's sources call this directly with a
+** fault-injecting env; the loadable entry point below passes NULL.
+*/
+int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv){
   LsmvModule *pMod;
   const char *zEnv;
   int rc;
-  SQLITE_EXTENSION_INIT2(pApi);
-  (void)pzErrMsg;
   pMod = sqlite3_malloc(sizeof(*pMod));
   if( pMod==0 ) return SQLITE_NOMEM;
   memset(pMod, 0, sizeof(*pMod));
   pMod->db = db;
+  pMod->pEnv = pEnv;
   zEnv = getenv(LSMV_STOREPATH_ENV);
   pMod->bAllowOutside = zEnv && strcmp(zEnv, "1")==0;
   zEnv = getenv("LSMVTAB_TEST_FULL_SCAN");
@@ -63,4 +64,15 @@ int sqlite3_lsmvtab_init(sqlite3 *db, char **pzErrMsg,
                                  0, lsmVersionFunc, 0, 0);
   }
   return rc;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+__attribute__((visibility("default")))
+int sqlite3_lsmvtab_init(sqlite3 *db, char **pzErrMsg,
+                         const sqlite3_api_routines *pApi){
+  SQLITE_EXTENSION_INIT2(pApi);
+  (void)pzErrMsg;
+  return lsmvtabRegister(db, 0);
 }

@@ -108,6 +108,26 @@ static LsmvTemp *tabTempFind(LsmvModule *pMod, const char *zDb,
 }
 
 /*
+** lsmc_destroy of store zDir (zNewDir NULL), or lsmc_rename to zNewDir, through the
+** module's env.
+*/
+static int tabStoreRemove(LsmvModule *pMod, const char *zDir,
+                          const char *zNewDir){
+  lsmc_options *pOpts = 0;
+  int rc = LSMC_OK;
+  if( pMod->pEnv ){
+    rc = lsmc_options_new(&pOpts);
+    if( rc==LSMC_OK ) lsmc_options_set_env(pOpts, pMod->pEnv);
+  }
+  if( rc==LSMC_OK ){
+    rc = zNewDir ? lsmc_rename(zDir, zNewDir, pOpts)
+                 : lsmc_destroy(zDir, pOpts);
+  }
+  lsmc_options_free(pOpts);
+  return rc;
+}
+
+/*
 ** Delete a temporary store's directory (its files first) and unlink and
 ** free its record.  If the store is still open through another engine
 ** handle: return LSMC_BUSY and keep the record, or, if bForce (the
@@ -117,7 +137,7 @@ static int tabTempDrop(LsmvModule *pMod, LsmvTemp *pT, int bForce){
   LsmvTemp **pp;
   int rc = LSMC_OK;
   if( pT->zDir ){
-    rc = lsmc_destroy(pT->zDir, 0);
+    rc = tabStoreRemove(pMod, pT->zDir, 0);
     if( rc==LSMC_CANTOPEN ){
       rc = rmdir(pT->zDir)==0 || errno==ENOENT ? LSMC_OK : LSMC_IOERR;
     }
@@ -193,6 +213,7 @@ static int tabOptions(LsmvTab *p, int bCreate, lsmc_options **ppOpts){
   const LsmvOptions *pO = &p->pSchema->opt;
   lsmc_options *pOpts = 0;
   int rc = lsmc_options_new(&pOpts);
+  if( rc==LSMC_OK && p->pMod->pEnv ) lsmc_options_set_env(pOpts, p->pMod->pEnv);
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_MEMTABLE_SIZE, pO->nMemtable);
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_BLOCK_SIZE, pO->nBlock);
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_BLOOM_BITS, pO->nBloomBits);
@@ -401,7 +422,7 @@ static int tabDestroy(sqlite3_vtab *pVtab){
                                p->pSchema->zTable, 0);
     if( pT ) rc = tabTempDrop(p->pMod, pT, 0);
   }else{
-    rc = lsmc_destroy(p->zDir, 0);
+    rc = tabStoreRemove(p->pMod, p->zDir, 0);
     if( (rc & 0xff)==LSMC_CANTOPEN || (rc & 0xff)==LSMC_CORRUPT ){
       /* Not provably ours, or damaged: delete nothing, drop the table. */
       sqlite3_log(SQLITE_WARNING, "lsm: DROP TABLE %s left %s in place (%s)",
@@ -463,7 +484,7 @@ static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
   if( stat(p->zDir, &st)!=0 && errno==ENOENT ){
     rc = LSMC_OK;                        /* nothing to move */
   }else{
-    rc = lsmc_rename(p->zDir, zNewDir, 0);
+    rc = tabStoreRemove(p->pMod, p->zDir, zNewDir);
   }
   if( rc!=LSMC_OK ){
     sqlite3_free(zNewDir);

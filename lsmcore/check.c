@@ -61,9 +61,9 @@ static void checkFile(LsmEngine *e, CheckReport *r, int iLevel, FileMeta *f,
   int rc;
 
   if( zPath==0 ){ r->rc = LSMC_NOMEM; return; }
-  rc = e->pEnv->xOpen(e->pEnv, zPath, LSMC_OPEN_READONLY, &pFile);
-  if( rc==LSMC_OK ) rc = e->pEnv->xSize(pFile, &nSize);
-  if( pFile ) e->pEnv->xClose(pFile);
+  rc = LSMC_ENV(e->pEnv->xOpen(e->pEnv, zPath, LSMC_OPEN_READONLY, &pFile));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(e->pEnv->xSize(pFile, &nSize));
+  if( pFile ) LSMC_ENV(e->pEnv->xClose(pFile));
   lsmcFree(e->pEnv, zPath);
   if( rc==LSMC_IOERR_NOENT ){
     checkLine(r, 1, "%06llu.sst (L%d): missing, but named by the manifest",
@@ -178,7 +178,7 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
     OrphanScan scan;
     scan.v = v;
     scan.r = &r;
-    r.rc = e->pEnv->xList(e->pEnv, e->zDir, checkOrphan, &scan);
+    r.rc = LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, checkOrphan, &scan));
   }
   lsmcVersionUnref(v);
 

@@ -90,7 +90,7 @@ static int jobOpenOutput(Job *p){
   so.nRestart = (u32)e->opts.aVal[LSMC_OPT_RESTART_INTERVAL];
   so.nBloomBits = (u32)e->opts.aVal[LSMC_OPT_BLOOM_BITS];
   zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST, pOut->iNumber);
-  rc = zPath ? e->pEnv->xOpen(e->pEnv, zPath, LSMC_OPEN_CREATE, &p->pFile)
+  rc = zPath ? LSMC_ENV(e->pEnv->xOpen(e->pEnv, zPath, LSMC_OPEN_CREATE, &p->pFile))
              : LSMC_NOMEM;
   if( rc==LSMC_OK ) rc = lsmcSstBuilderNew(e->pEnv, p->pFile, &so, &p->pBuilder);
   lsmcFree(e->pEnv, zPath);
@@ -102,11 +102,11 @@ static int jobCloseOutput(Job *p){
   LsmEngine *e = p->e;
   JobOutput *pOut = &p->aOut[p->nOut-1];
   int rc = lsmcSstBuilderFinish(p->pBuilder, &pOut->nSize, &pOut->props);
-  if( rc==LSMC_OK ) rc = e->pEnv->xSync(p->pFile);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(e->pEnv->xSync(p->pFile));
   lsmcSstBuilderFree(p->pBuilder);
   p->pBuilder = 0;
   if( p->pFile ){
-    int rc2 = e->pEnv->xClose(p->pFile);
+    int rc2 = LSMC_ENV(e->pEnv->xClose(p->pFile));
     if( rc==LSMC_OK ) rc = rc2;
     p->pFile = 0;
   }
@@ -192,7 +192,7 @@ static int jobMerge(Job *p){
     if( rc==LSMC_OK ) rc = lsmcIterNext(pMerge);
   }
   if( rc==LSMC_OK && p->pBuilder ) rc = jobCloseOutput(p);
-  if( rc==LSMC_OK && p->nOut>0 ) rc = e->pEnv->xSyncDir(e->pEnv, e->zDir);
+  if( rc==LSMC_OK && p->nOut>0 ) rc = LSMC_ENV(e->pEnv->xSyncDir(e->pEnv, e->zDir));
   lsmcIterClose(pMerge);
   lsmcBufFree(&lastKey);
   return rc;
@@ -203,12 +203,12 @@ static void jobCleanup(Job *p, int bRemove){
   LsmEngine *e = p->e;
   int i;
   if( p->pBuilder ) lsmcSstBuilderFree(p->pBuilder);
-  if( p->pFile ) e->pEnv->xClose(p->pFile);
+  if( p->pFile ) LSMC_ENV(e->pEnv->xClose(p->pFile));
   for(i=0; i<p->nOut; i++){
     if( bRemove ){
       char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST,
                                  p->aOut[i].iNumber);
-      if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+      if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
       lsmcFree(e->pEnv, zPath);
     }
     lsmcSstPropsFree(&p->aOut[i].props);

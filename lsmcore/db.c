@@ -114,14 +114,14 @@ static int dbWriteIdentity(LsmEngine *e){
   lsmcPut32(&a[8], DB_IDENTITY_VERSION);
   lsmcPut64(&a[12], pEnv->xNowMicros(pEnv));
   lsmcPut32(&a[20], lsmcChecksum32(a, 20, DB_IDENTITY_SEED));
-  if( rc==LSMC_OK ) rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pFile);
-  if( rc==LSMC_OK ) rc = pEnv->xAppend(pFile, a, sizeof(a));
-  if( rc==LSMC_OK ) rc = pEnv->xSync(pFile);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pFile));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xAppend(pFile, a, sizeof(a)));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSync(pFile));
   if( pFile ){
-    int rc2 = pEnv->xClose(pFile);
+    int rc2 = LSMC_ENV(pEnv->xClose(pFile));
     if( rc==LSMC_OK ) rc = rc2;
   }
-  if( rc==LSMC_OK ) rc = pEnv->xSyncDir(pEnv, e->zDir);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSyncDir(pEnv, e->zDir));
   lsmcFree(pEnv, zPath);
   return rc;
 }
@@ -179,7 +179,7 @@ static int dbScanEntry(void *pArg, const char *zName){
 
 static int dbScan(LsmEngine *e, DirScan *pScan){
   memset(pScan, 0, sizeof(*pScan));
-  return e->pEnv->xList(e->pEnv, e->zDir, dbScanEntry, pScan);
+  return LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, dbScanEntry, pScan));
 }
 
 /* A growable list of file numbers of one kind, found in the directory. */
@@ -220,7 +220,7 @@ static int dbCollect(LsmEngine *e, int eType, NumList *pList){
   memset(pList, 0, sizeof(*pList));
   pList->eType = eType;
   pList->pEnv = e->pEnv;
-  rc = e->pEnv->xList(e->pEnv, e->zDir, dbCollectEntry, pList);
+  rc = LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, dbCollectEntry, pList));
   if( rc==LSMC_OK && pList->n>1 ){
     qsort(pList->a, (size_t)pList->n, sizeof(u64), dbCmpU64);
   }
@@ -425,7 +425,7 @@ static int dbSweepEntry(void *pArg, const char *zName){
   }
   if( !bKeep ){
     char *zPath = lsmcMprintf(e->pEnv, "%s/%s", e->zDir, zName);
-    if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+    if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
     lsmcFree(e->pEnv, zPath);
   }
   return 0;
@@ -443,7 +443,7 @@ static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
       u64 iNum = v->apFile[i][j]->iNumber;
       char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST, iNum);
       int bExists = 0;
-      rc = zPath ? e->pEnv->xExists(e->pEnv, zPath, &bExists) : LSMC_NOMEM;
+      rc = zPath ? LSMC_ENV(e->pEnv->xExists(e->pEnv, zPath, &bExists)) : LSMC_NOMEM;
       if( rc==LSMC_OK && !bExists ){
         rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: %06llu.sst named by the "
                      "manifest is missing", e->zDir, (unsigned long long)iNum);
@@ -464,11 +464,11 @@ int lsmcDbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
   int rc = zPath ? LSMC_OK : LSMC_NOMEM;
   *ppWal = 0;
   if( rc==LSMC_OK ) rc = lsmcWalWriterOpen(e->pEnv, zPath, ppWal);
-  if( rc==LSMC_OK ) rc = e->pEnv->xSyncDir(e->pEnv, e->zDir);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(e->pEnv->xSyncDir(e->pEnv, e->zDir));
   if( rc!=LSMC_OK ){
     lsmcWalWriterClose(*ppWal);
     *ppWal = 0;
-    if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+    if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
   }
   *piWal = iNum;
   lsmcFree(e->pEnv, zPath);
@@ -528,7 +528,7 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     sweep.v = e->pVs->pCurrent;
     sweep.iOwnedBelow = iOwnedBelow;
     sweep.iMaxReplayed = iMaxReplayed;
-    e->pEnv->xList(e->pEnv, e->zDir, dbSweepEntry, &sweep);
+    LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, dbSweepEntry, &sweep));
   }
   return rc;
 }
@@ -546,7 +546,7 @@ static void engineFree(LsmEngine *e){
   lsmcMemtableUnref(e->pImm);
   lsmcVersionSetFree(e->pVs);
   if( e->pBlockCache ) lsmcCacheSharedRelease(e->pBlockCache);
-  if( e->pLock ) pEnv->xUnlock(pEnv, e->pLock);
+  if( e->pLock ) LSMC_ENV(pEnv->xUnlock(pEnv, e->pLock));
   pthread_mutex_destroy(&e->mu);
   pthread_cond_destroy(&e->cvWork);
   pthread_cond_destroy(&e->cvDone);
@@ -578,7 +578,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
     default:                     e->pStrategy = &lsmcLeveled; break;
   }
   e->zDir = lsmcStrdup(pEnv, zDir);
-  rc = e->zDir ? pEnv->xExists(pEnv, zDir, &bExists) : LSMC_NOMEM;
+  rc = e->zDir ? LSMC_ENV(pEnv->xExists(pEnv, zDir, &bExists)) : LSMC_NOMEM;
   if( rc==LSMC_OK && e->opts.aVal[LSMC_OPT_CACHE_SIZE]>0 ){
     rc = lsmcCacheShared((u64)e->opts.aVal[LSMC_OPT_CACHE_SIZE],
                          &e->pBlockCache);
@@ -588,7 +588,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
     if( e->opts.aVal[LSMC_OPT_CREATE]==0 ){
       rc = lsmcDbError(pDb, LSMC_CANTOPEN, "%s: no such store", zDir);
     }else{
-      rc = pEnv->xMkdir(pEnv, zDir);
+      rc = LSMC_ENV(pEnv->xMkdir(pEnv, zDir));
       if( rc ) lsmcDbError(pDb, rc, "%s: cannot create the directory", zDir);
     }
   }
@@ -602,7 +602,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   }
   if( rc==LSMC_OK ){
     char *zLock = lsmcFileName(pEnv, zDir, LSMC_FILE_LOCK, 0);
-    rc = zLock ? pEnv->xLock(pEnv, zLock, &e->pLock) : LSMC_NOMEM;
+    rc = zLock ? LSMC_ENV(pEnv->xLock(pEnv, zLock, &e->pLock)) : LSMC_NOMEM;
     lsmcFree(pEnv, zLock);
     if( rc==LSMC_BUSY ){
       lsmcDbError(pDb, rc, "%s: the store is open in another process", zDir);
@@ -624,7 +624,7 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   }
   if( rc==LSMC_OK ) rc = dbRecover(pDb, e, &scan);
   if( rc==LSMC_OK ){
-    rc = pEnv->xFileId(pEnv, zDir, &e->iDev, &e->iIno);
+    rc = LSMC_ENV(pEnv->xFileId(pEnv, zDir, &e->iDev, &e->iIno));
   }
   if( rc==LSMC_OK ) rc = lsmcBgStart(e);
   if( rc!=LSMC_OK ){
@@ -645,7 +645,7 @@ int lsmcDbIsOpen(lsmc_env *pEnv, const char *zDir){
   LsmEngine *e = 0;
   u64 iDev = 0, iIno = 0;
   pthread_mutex_lock(&registryMu);
-  if( pEnv->xFileId(pEnv, zDir, &iDev, &iIno)==LSMC_OK ){
+  if( LSMC_ENV(pEnv->xFileId(pEnv, zDir, &iDev, &iIno))==LSMC_OK ){
     for(e=pRegistry; e; e=e->pNextEngine){
       if( e->iDev==iDev && e->iIno==iIno ) break;
     }
@@ -669,7 +669,7 @@ int lsmc_open(const char *zDir, const lsmc_options *pOpts, lsmc_db **ppDb){
   *ppDb = pDb;
 
   pthread_mutex_lock(&registryMu);
-  if( pEnv->xFileId(pEnv, zDir, &iDev, &iIno)==LSMC_OK ){
+  if( LSMC_ENV(pEnv->xFileId(pEnv, zDir, &iDev, &iIno))==LSMC_OK ){
     for(e=pRegistry; e; e=e->pNextEngine){
       if( e->iDev==iDev && e->iIno==iIno ) break;
     }

@@ -169,7 +169,7 @@ static int destroyReadOwner(lsmc_env *pEnv, const char *zDir,
   if( rc==LSMC_IOERR_NOENT ) return LSMC_OK;
   if( rc==LSMC_OK ){
     char *zPath = lsmcFileName(pEnv, zDir, LSMC_FILE_MANIFEST, iManifest);
-    rc = zPath ? pEnv->xExists(pEnv, zPath, &bExists) : LSMC_NOMEM;
+    rc = zPath ? LSMC_ENV(pEnv->xExists(pEnv, zPath, &bExists)) : LSMC_NOMEM;
     lsmcFree(pEnv, zPath);
   }
   if( rc!=LSMC_OK || !bExists ) return rc;
@@ -199,7 +199,7 @@ static int destroyCmp(const void *a, const void *b){
 */
 static int destroyRemove(lsmc_env *pEnv, const char *zDir, int eType, u64 iNum){
   char *zPath = lsmcFileName(pEnv, zDir, eType, iNum);
-  int rc = zPath ? pEnv->xRemove(pEnv, zPath) : LSMC_NOMEM;
+  int rc = zPath ? LSMC_ENV(pEnv->xRemove(pEnv, zPath)) : LSMC_NOMEM;
   if( rc==LSMC_IOERR_NOENT ) rc = LSMC_OK;
   lsmcFree(pEnv, zPath);
   return rc;
@@ -220,7 +220,7 @@ static int destroySyncParent(lsmc_env *pEnv, const char *zDir){
   }else{
     zParent = lsmcMprintf(pEnv, "%.*s", (int)n, zDir);
   }
-  rc = zParent ? pEnv->xSyncDir(pEnv, zParent) : LSMC_NOMEM;
+  rc = zParent ? LSMC_ENV(pEnv->xSyncDir(pEnv, zParent)) : LSMC_NOMEM;
   lsmcFree(pEnv, zParent);
   return rc;
 }
@@ -242,7 +242,7 @@ static int destroyFiles(lsmc_env *pEnv, const char *zDir, int *pbKeepDir){
   rc = lsmcDbCheckIdentity(pEnv, zDir);
   if( rc==LSMC_IOERR_NOENT ) rc = LSMC_CANTOPEN;    /* vanished meanwhile */
   if( rc==LSMC_OK ) rc = destroyReadOwner(pEnv, zDir, &own, &pVs);
-  if( rc==LSMC_OK ) rc = pEnv->xList(pEnv, zDir, destroyScanEntry, &scan);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xList(pEnv, zDir, destroyScanEntry, &scan));
   if( rc==LSMC_OK && !own.bManifest && scan.nNumbered>0 ){
     rc = LSMC_CORRUPT_BKPT;    /* files of ours that no manifest explains */
   }
@@ -278,7 +278,7 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
   int rc;
 
   if( zDir==0 || zDir[0]=='\0' ) return LSMC_MISUSE_BKPT;
-  rc = pEnv->xExists(pEnv, zDir, &bExists);
+  rc = LSMC_ENV(pEnv->xExists(pEnv, zDir, &bExists));
   if( rc!=LSMC_OK || !bExists ) return rc;
 
   /* A directory without IDENTITY is not a store: touch nothing (not even
@@ -286,22 +286,22 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
   zIdentity = lsmcFileName(pEnv, zDir, LSMC_FILE_IDENTITY, 0);
   zLock = lsmcFileName(pEnv, zDir, LSMC_FILE_LOCK, 0);
   rc = (zIdentity && zLock) ? LSMC_OK : LSMC_NOMEM;
-  if( rc==LSMC_OK ) rc = pEnv->xExists(pEnv, zIdentity, &bExists);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xExists(pEnv, zIdentity, &bExists));
   if( rc==LSMC_OK && !bExists ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zDir) ) rc = LSMC_BUSY;
-  if( rc==LSMC_OK ) rc = pEnv->xLock(pEnv, zLock, &pLock);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xLock(pEnv, zLock, &pLock));
 
   if( rc==LSMC_OK ) rc = destroyFiles(pEnv, zDir, &bKeepDir);
   if( pLock ){
     int rc2 = LSMC_OK;
     if( rc==LSMC_OK ) rc2 = destroyRemove(pEnv, zDir, LSMC_FILE_LOCK, 0);
-    pEnv->xUnlock(pEnv, pLock);
+    LSMC_ENV(pEnv->xUnlock(pEnv, pLock));
     if( rc==LSMC_OK ) rc = rc2;
     if( rc==LSMC_OK && !bKeepDir ){
-      rc = pEnv->xRmdir(pEnv, zDir);
+      rc = LSMC_ENV(pEnv->xRmdir(pEnv, zDir));
       if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zDir);
     }else if( rc==LSMC_OK ){
-      rc = pEnv->xSyncDir(pEnv, zDir);
+      rc = LSMC_ENV(pEnv->xSyncDir(pEnv, zDir));
     }
   }
   lsmcFree(pEnv, zIdentity);
@@ -328,16 +328,16 @@ int lsmc_rename(const char *zFrom, const char *zTo, const lsmc_options *pOpts){
   zIdentity = lsmcFileName(pEnv, zFrom, LSMC_FILE_IDENTITY, 0);
   zLock = lsmcFileName(pEnv, zFrom, LSMC_FILE_LOCK, 0);
   rc = (zIdentity && zLock) ? LSMC_OK : LSMC_NOMEM;
-  if( rc==LSMC_OK ) rc = pEnv->xExists(pEnv, zIdentity, &bExists);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xExists(pEnv, zIdentity, &bExists));
   if( rc==LSMC_OK && !bExists ) rc = LSMC_CANTOPEN;
-  if( rc==LSMC_OK ) rc = pEnv->xExists(pEnv, zTo, &bExists);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xExists(pEnv, zTo, &bExists));
   if( rc==LSMC_OK && bExists ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zFrom) ) rc = LSMC_BUSY;
-  if( rc==LSMC_OK ) rc = pEnv->xLock(pEnv, zLock, &pLock);
-  if( rc==LSMC_OK ) rc = pEnv->xRename(pEnv, zFrom, zTo);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xLock(pEnv, zLock, &pLock));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xRename(pEnv, zFrom, zTo));
   if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zTo);
   if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zFrom);
-  if( pLock ) pEnv->xUnlock(pEnv, pLock);
+  if( pLock ) LSMC_ENV(pEnv->xUnlock(pEnv, pLock));
   lsmcFree(pEnv, zIdentity);
   lsmcFree(pEnv, zLock);
   return rc;

@@ -26,14 +26,14 @@ int lsmcEnvReadFile(lsmc_env *pEnv, const char *zPath, size_t nMax,
   int rc;
 
   pBuf->n = 0;
-  rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &pFile);
-  if( rc==LSMC_OK ) rc = pEnv->xSize(pFile, &nSize);
+  rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &pFile));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSize(pFile, &nSize));
   if( rc==LSMC_OK && nSize>nMax ) rc = LSMC_CORRUPT_BKPT;
   if( rc==LSMC_OK ) lsmcBufReserve(&rc, pBuf, (size_t)nSize + 1);
   while( rc==LSMC_OK ){
     size_t nRead = 0;
     size_t nRoom = pBuf->nAlloc - pBuf->n;
-    rc = pEnv->xRead(pFile, pBuf->n, pBuf->a + pBuf->n, nRoom, &nRead);
+    rc = LSMC_ENV(pEnv->xRead(pFile, pBuf->n, pBuf->a + pBuf->n, nRoom, &nRead));
     if( rc!=LSMC_OK ) break;
     pBuf->n += nRead;
     if( pBuf->n>nMax ){
@@ -44,7 +44,7 @@ int lsmcEnvReadFile(lsmc_env *pEnv, const char *zPath, size_t nMax,
       lsmcBufReserve(&rc, pBuf, 4096);
     }
   }
-  if( pFile ) pEnv->xClose(pFile);
+  if( pFile ) LSMC_ENV(pEnv->xClose(pFile));
   if( rc!=LSMC_OK ) pBuf->n = 0;
   return rc;
 }
@@ -57,11 +57,11 @@ static int envWriteSynced(lsmc_env *pEnv, const char *zTmp,
   lsmc_file *pFile = 0;
   int rc;
   int rc2;
-  rc = pEnv->xOpen(pEnv, zTmp, LSMC_OPEN_CREATE, &pFile);
+  rc = LSMC_ENV(pEnv->xOpen(pEnv, zTmp, LSMC_OPEN_CREATE, &pFile));
   if( rc!=LSMC_OK ) return rc;
-  if( n>0 ) rc = pEnv->xAppend(pFile, p, n);
-  if( rc==LSMC_OK ) rc = pEnv->xSync(pFile);
-  rc2 = pEnv->xClose(pFile);
+  if( n>0 ) rc = LSMC_ENV(pEnv->xAppend(pFile, p, n));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSync(pFile));
+  rc2 = LSMC_ENV(pEnv->xClose(pFile));
   if( rc==LSMC_OK ) rc = rc2;
   return rc;
 }
@@ -78,10 +78,10 @@ int lsmcEnvWriteFileAtomic(lsmc_env *pEnv, const char *zDir,
                            const void *p, size_t n){
   int rc = envWriteSynced(pEnv, zTmp, p, n);
   if( rc==LSMC_OK ){
-    rc = pEnv->xRename(pEnv, zTmp, zPath);
-    if( rc==LSMC_OK ) return pEnv->xSyncDir(pEnv, zDir);
+    rc = LSMC_ENV(pEnv->xRename(pEnv, zTmp, zPath));
+    if( rc==LSMC_OK ) return LSMC_ENV(pEnv->xSyncDir(pEnv, zDir));
   }
-  pEnv->xRemove(pEnv, zTmp);
+  LSMC_ENV(pEnv->xRemove(pEnv, zTmp));
   return rc;
 }
 
@@ -93,9 +93,25 @@ int lsmcEnvReadExact(lsmc_env *pEnv, lsmc_file *pFile, u64 iOff,
                      void *pBuf, size_t n){
   size_t nRead = 0;
   int rc;
-  rc = pEnv->xRead(pFile, iOff, pBuf, n, &nRead);
+  rc = LSMC_ENV(pEnv->xRead(pFile, iOff, pBuf, n, &nRead));
   if( rc==LSMC_OK && nRead<n ){
     rc = lsmcReportError(LSMC_IOERR_SHORT, __FILE__, __LINE__);
   }
   return rc;
 }
+
+#ifdef LSMC_TESTHOOKS
+/* Bounds of the "lsmc_env_sites" section, provided by the linker. */
+extern LsmcEnvSite *__start_lsmc_env_sites[] __attribute__((weak));
+extern LsmcEnvSite *__stop_lsmc_env_sites[] __attribute__((weak));
+
+/*
+** The env call sites compiled into this program (see LSMC_ENV in
+** lsmcInt.h), in no particular order.
+*/
+LsmcEnvSite **lsmcEnvSites(int *pnSite){
+  *pnSite = (int)(__stop_lsmc_env_sites - __start_lsmc_env_sites);
+  return __start_lsmc_env_sites;
+}
+#endif
+

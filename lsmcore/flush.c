@@ -61,16 +61,16 @@ int lsmcWriteLevel0(LsmEngine *e, MemTable *pMem, u64 iNum, EditFile *pFile,
   so.nBloomBits = (u32)e->opts.aVal[LSMC_OPT_BLOOM_BITS];
   lsmcSstPropsInit(&props, pEnv);
 
-  if( rc==LSMC_OK ) rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pOut);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pOut));
   if( rc==LSMC_OK ) rc = lsmcSstBuilderNew(pEnv, pOut, &so, &pBuilder);
   if( rc==LSMC_OK ) rc = flushCopyEntries(pMem, pBuilder);
   if( rc==LSMC_OK ) rc = lsmcSstBuilderFinish(pBuilder, &nFile, &props);
-  if( rc==LSMC_OK ) rc = pEnv->xSync(pOut);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSync(pOut));
   if( pOut ){
-    int rc2 = pEnv->xClose(pOut);
+    int rc2 = LSMC_ENV(pEnv->xClose(pOut));
     if( rc==LSMC_OK ) rc = rc2;
   }
-  if( rc==LSMC_OK ) rc = pEnv->xSyncDir(pEnv, e->zDir);
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSyncDir(pEnv, e->zDir));
   if( rc==LSMC_OK ){
     lsmcBufSet(&rc, pSmallest, props.smallest.a, props.smallest.n);
     lsmcBufSet(&rc, pLargest, props.largest.a, props.largest.n);
@@ -92,7 +92,7 @@ int lsmcWriteLevel0(LsmEngine *e, MemTable *pMem, u64 iNum, EditFile *pFile,
     atomic_fetch_add_explicit(&e->stats.nFlushBytes, nFile,
                               memory_order_relaxed);
   }else if( zPath ){
-    pEnv->xRemove(pEnv, zPath);
+    LSMC_ENV(pEnv->xRemove(pEnv, zPath));
   }
   lsmcSstBuilderFree(pBuilder);
   lsmcSstPropsFree(&props);
@@ -128,7 +128,7 @@ int lsmcFlushImm(LsmEngine *e){
     lsmcEditClear(&edit);
     if( rc!=LSMC_OK && !bEmpty ){
       char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST, iNum);
-      if( zPath ) e->pEnv->xRemove(e->pEnv, zPath);
+      if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
       lsmcFree(e->pEnv, zPath);
     }
     if( rc!=LSMC_OK ) lsmcSetBgError(e, rc, "manifest write failed");
@@ -140,7 +140,7 @@ int lsmcFlushImm(LsmEngine *e){
     char *zWal = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iImmWal);
     e->pImm = 0;
     lsmcMemtableUnref(pImm);
-    if( zWal ) e->pEnv->xRemove(e->pEnv, zWal);  /* an obsolete WAL left
+    if( zWal ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zWal));  /* an obsolete WAL left
                                                  ** behind is removed at open */
     lsmcFree(e->pEnv, zWal);
     atomic_fetch_add_explicit(&e->stats.nFlush, 1, memory_order_relaxed);

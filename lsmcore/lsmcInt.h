@@ -1,8 +1,8 @@
 /*
 ** lsmcInt.h -- definitions shared by every file of the engine, never by
 ** callers: fixed-width types, the internal-key format, return-code helpers
-** (the _BKPT macros report where an error was detected), invariant macros
-** and the allocation wrappers.
+** (the _BKPT macros report where an error was detected), invariant macros,
+** the allocation wrappers, and the env call-site registry of test builds.
 **
 ** Internal keys.  Every entry in a memtable or SSTable is keyed by an
 ** internal key: the user key followed by an 8-byte little-endian trailer
@@ -121,5 +121,37 @@ u64 lsmcIKeyTrailer(const u8 *pIKey, size_t nIKey);  /* REQUIRES: n>=8 */
 /* Set pBuf to user key + trailer (pBuf->n is reset to 0 first). */
 void lsmcIKeyBuild(int *pRc, LsmcBuf *pBuf, const u8 *pKey, size_t nKey,
                    u64 iSeq, int eKind);
+
+/*
+** Env call sites.  Every call of an lsmc_env method that can fail is
+** written LSMC_ENV(pEnv->xMethod(...)).  In an ordinary build the macro is
+** the call itself.  In a test build (LSMC_TESTHOOKS) each call site also
+** owns a static LsmcEnvSite, listed through the linker section
+** "lsmc_env_sites", that counts the site's calls: a fault-injection sweep
+** reads lsmcEnvSites() afterwards and proves that it reached every site
+** compiled into the engine (TESTPLAN C1).  The counters are atomic; the
+** registry is the only mutable global state of the engine, and it exists
+** only in test builds.
+*/
+#ifdef LSMC_TESTHOOKS
+typedef struct LsmcEnvSite LsmcEnvSite;
+struct LsmcEnvSite {
+  const char *zFile;            /* Source file of the call */
+  int iLine;                    /* Line of the call */
+  const char *zCall;            /* The call's text */
+  unsigned long nHit;           /* Calls made at this site (atomic) */
+};
+# define LSMC_ENV(...) __extension__({                                     \
+    static LsmcEnvSite lsmcSite_ = { __FILE__, __LINE__, #__VA_ARGS__, 0 };  \
+    static LsmcEnvSite *lsmcSiteRef_                                       \
+      __attribute__((section("lsmc_env_sites"), used)) = &lsmcSite_;       \
+    (void)lsmcSiteRef_;                                                    \
+    __atomic_fetch_add(&lsmcSite_.nHit, 1, __ATOMIC_RELAXED);             \
+    (__VA_ARGS__); })
+/* The sites compiled into this program: *pnSite entries (env.c). */
+LsmcEnvSite **lsmcEnvSites(int *pnSite);
+#else
+# define LSMC_ENV(...) (__VA_ARGS__)
+#endif
 
 #endif /* LSMCINT_H */

@@ -90,7 +90,7 @@ static void sstWriteBlock(int *pRc, SstBuilder *p, LsmcBuf *pBlock,
   nContents = pBlock->n;
   lsmcSstTrailerAppend(pRc, pBlock);
   if( *pRc==LSMC_OK ){
-    *pRc = p->pEnv->xAppend(p->pFile, pBlock->a, pBlock->n);
+    *pRc = LSMC_ENV(p->pEnv->xAppend(p->pFile, pBlock->a, pBlock->n));
   }
   if( *pRc==LSMC_OK ){
     pH->iOff = p->iOff;
@@ -231,7 +231,7 @@ int lsmcSstBuilderFinish(SstBuilder *p, u64 *pnFile, SstProps *pProps){
 
   if( rc==LSMC_OK ){
     lsmcSstFooterEncode(aFooter, &f);
-    rc = p->pEnv->xAppend(p->pFile, aFooter, sizeof(aFooter));
+    rc = LSMC_ENV(p->pEnv->xAppend(p->pFile, aFooter, sizeof(aFooter)));
   }
   if( rc==LSMC_OK ){
     p->iOff += sizeof(aFooter);

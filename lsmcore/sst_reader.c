@@ -115,7 +115,7 @@ static int sstReadBlock(SstReader *p, const SstHandle *pH, SstBlock **ppOut){
 static int sstLoad(SstReader *p){
   u8 aFooter[LSMC_SST_FOOTER_SIZE];
   BlockIter idx;
-  int rc = p->pEnv->xSize(p->pFile, &p->nFile);
+  int rc = LSMC_ENV(p->pEnv->xSize(p->pFile, &p->nFile));
   if( rc ) return rc;
   if( p->nFile<LSMC_SST_FOOTER_SIZE ) return LSMC_CORRUPT_BKPT;
   rc = lsmcEnvReadExact(p->pEnv, p->pFile, p->nFile - LSMC_SST_FOOTER_SIZE,
@@ -154,7 +154,7 @@ int lsmcSstOpenCached(lsmc_env *pEnv, const char *zPath, Cache *pCache,
   if( p==0 ) return LSMC_NOMEM;
   p->pEnv = pEnv;
   lsmcSstPropsInit(&p->props, pEnv);
-  rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &p->pFile);
+  rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &p->pFile));
   if( rc ) p->pFile = 0;
   if( rc==LSMC_OK ) rc = sstLoad(p);
   if( rc ){
@@ -182,7 +182,7 @@ int lsmcSstOpen(lsmc_env *pEnv, const char *zPath, SstReader **ppReader){
 void lsmcSstClose(SstReader *p){
   if( p==0 ) return;
   if( p->pCache ) lsmcCacheEraseId(p->pCache, p->iCacheId);
-  if( p->pFile ) p->pEnv->xClose(p->pFile);
+  if( p->pFile ) LSMC_ENV(p->pEnv->xClose(p->pFile));
   sstBlockFree(p->pIndex);
   sstBlockFree(p->pFilter);
   lsmcSstPropsFree(&p->props);

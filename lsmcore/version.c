@@ -64,7 +64,7 @@ void lsmcFileUnref(FileMeta *p){
       lsmcCacheErase(p->pSet->pTableCache, 0, p->iNumber);
       char *zPath = lsmcFileName(pEnv, p->pSet->zDir, LSMC_FILE_SST,
                                  p->iNumber);
-      if( zPath ) pEnv->xRemove(pEnv, zPath);   /* best effort: an orphan
+      if( zPath ) LSMC_ENV(pEnv->xRemove(pEnv, zPath));   /* best effort: an orphan
                                                 ** is removed at next open */
       lsmcFree(pEnv, zPath);
     }
@@ -507,7 +507,7 @@ int lsmcVersionSetNewManifest(VersionSet *pSet){
     pSet->nManifestBytes = lsmcWalSize(pWriter);
   }else{
     lsmcWalWriterClose(pWriter);
-    if( zPath ) pEnv->xRemove(pEnv, zPath);
+    if( zPath ) LSMC_ENV(pEnv->xRemove(pEnv, zPath));
   }
   lsmcBufFree(&buf);
   lsmcEditClear(&edit);

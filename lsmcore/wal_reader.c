@@ -73,7 +73,7 @@ static int walLoadBlock(WalReader *p, u64 iOff){
   assert( iOff % LSMC_WAL_BLOCK_SIZE==0 );
   if( iOff<p->nFile ){
     nWant = (size_t)LSMC_MIN((u64)LSMC_WAL_BLOCK_SIZE, p->nFile - iOff);
-    rc = p->pEnv->xRead(p->pFile, iOff, p->aBlk, nWant, &nRead);
+    rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, nWant, &nRead));
     if( rc==LSMC_OK && nRead<nWant ) p->nFile = iOff + nRead;
   }
   p->iBlkOff = iOff;
@@ -142,14 +142,14 @@ static int walProbe(WalReader *p, u64 iOff, int *pbValid){
   *pbValid = 0;
   if( LSMC_WAL_BLOCK_SIZE-iIn<LSMC_WAL_HEADER_SIZE ) return LSMC_OK;
   if( iOff + LSMC_WAL_HEADER_SIZE > p->nFile ) return LSMC_OK;
-  rc = p->pEnv->xRead(p->pFile, iOff, p->aBlk, LSMC_WAL_HEADER_SIZE, &nRead);
+  rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, LSMC_WAL_HEADER_SIZE, &nRead));
   if( rc==LSMC_OK && nRead==LSMC_WAL_HEADER_SIZE ){
     size_t n = lsmcGet16(&p->aBlk[4]);
     size_t nFrag = LSMC_WAL_HEADER_SIZE + n;
     if( iIn + nFrag<=LSMC_WAL_BLOCK_SIZE && iOff + nFrag<=p->nFile
      && p->aBlk[6]>=LSMC_WAL_FULL && p->aBlk[6]<=LSMC_WAL_LAST
     ){
-      rc = p->pEnv->xRead(p->pFile, iOff, p->aBlk, nFrag, &nRead);
+      rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, nFrag, &nRead));
       if( rc==LSMC_OK && nRead==nFrag ) *pbValid = walFragmentOk(p->aBlk, n);
     }
   }
@@ -260,8 +260,8 @@ int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
   memset(&st, 0, sizeof(st));
   r.pEnv = pEnv;
   lsmcBufInit(&r.rec, pEnv);
-  rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &r.pFile);
-  if( rc==LSMC_OK ) rc = pEnv->xSize(r.pFile, &r.nFile);
+  rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &r.pFile));
+  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSize(r.pFile, &r.nFile));
   if( rc==LSMC_OK ){
     st.nFileSize = r.nFile;
     r.aBlk = lsmcMalloc(pEnv, LSMC_WAL_BLOCK_SIZE);
@@ -284,6 +284,6 @@ int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
 
   lsmcBufFree(&r.rec);
   lsmcFree(pEnv, r.aBlk);
-  if( r.pFile ) pEnv->xClose(r.pFile);
+  if( r.pFile ) LSMC_ENV(pEnv->xClose(r.pFile));
   return rc;
 }

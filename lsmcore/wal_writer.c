@@ -43,7 +43,7 @@ int lsmcWalWriterOpen(lsmc_env *pEnv, const char *zPath, WalWriter **ppWriter){
   }else{
     p->pEnv = pEnv;
     lsmcBufInit(&p->frame, pEnv);
-    rc = pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &p->pFile);
+    rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &p->pFile));
     if( rc!=LSMC_OK ){
       lsmcFree(pEnv, p);
       p = 0;
@@ -129,7 +129,7 @@ int lsmcWalAddRecord(WalWriter *pW, const u8 *p, size_t n){
   int rc = pW->rc;
   if( rc==LSMC_OK ) rc = walFrameRecord(pW, p, n);
   if( rc==LSMC_OK ){
-    rc = pW->pEnv->xAppend(pW->pFile, pW->frame.a, pW->frame.n);
+    rc = LSMC_ENV(pW->pEnv->xAppend(pW->pFile, pW->frame.a, pW->frame.n));
     if( rc==LSMC_OK ){
       pW->iOff += pW->frame.n;
     }else{
@@ -146,7 +146,7 @@ int lsmcWalAddRecord(WalWriter *pW, const u8 *p, size_t n){
 int lsmcWalSync(WalWriter *pW){
   int rc = pW->rc;
   if( rc==LSMC_OK ){
-    rc = pW->pEnv->xSync(pW->pFile);
+    rc = LSMC_ENV(pW->pEnv->xSync(pW->pFile));
     if( rc!=LSMC_OK ) pW->rc = rc;
   }
   return rc;
@@ -164,7 +164,7 @@ int lsmcWalWriterClose(WalWriter *pW){
   int rc = LSMC_OK;
   if( pW ){
     lsmc_env *pEnv = pW->pEnv;
-    rc = pEnv->xClose(pW->pFile);
+    rc = LSMC_ENV(pEnv->xClose(pW->pFile));
     lsmcBufFree(&pW->frame);
     lsmcFree(pEnv, pW);
   }
