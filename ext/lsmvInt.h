@@ -45,6 +45,7 @@
 
 #include <sqlite3ext.h>
 #include "lsmcore.h"
+#include "lsmvtab.h"
 #include "keycodec.h"
 #include "rowcodec.h"
 #include "schema.h"
@@ -59,7 +60,6 @@ SQLITE_EXTENSION_INIT3
 #define LSMV_MAX_KNOWN    1       /* iMaxRowid is the largest rowid */
 #define LSMV_MAX_EMPTY    2       /* The table has no row */
 
-typedef struct LsmvModule LsmvModule;
 typedef struct LsmvTemp LsmvTemp;
 typedef struct LsmvTab LsmvTab;
 typedef struct LsmvCursor LsmvCursor;
@@ -67,12 +67,12 @@ typedef struct LsmvCursor LsmvCursor;
 struct LsmvModule {
   sqlite3 *db;                /* The connection */
   int bAllowOutside;          /* LSMVTAB_ALLOW_ANY_PATH=1 at load time */
-  int bFullScanOnly;          /* Test switch LSMVTAB_TEST_FULL_SCAN=1: the
-                              ** planner offers only full scans (TESTPLAN
-                              ** E2, disabled-index differential) */
+  int bFullScanOnly;          /* Test switch (lsmvtabSetFullScan, or
+                              ** LSMVTAB_TEST_FULL_SCAN=1): the planner
+                              ** offers only full scans (TESTPLAN E2) */
   lsmc_env *pEnv;             /* The engine's env: NULL = the default
                               ** (POSIX); a test's fault env otherwise
-                              ** (lsmvtabRegister), not owned */
+                              ** (lsmvtab.h), not owned */
   LsmvTab *pTabList;          /* Connected tables (not owned) */
   LsmvTemp *pTempList;        /* Temporary stores (owned) */
 };
@@ -173,12 +173,5 @@ void lsmvTxnFree(LsmvTab *p);
 /* functions.c */
 int lsmvFunctionsRegister(sqlite3 *db, LsmvModule *pMod);
 
-/*
-** lsmvtab.c: register the module, its functions and lsm_version() on db,
-** with the engine using pEnv (NULL: the POSIX default; not owned, must
-** outlive the connection).  For programs that link the module's sources
-** (tests); the loadable extension calls it with NULL.
-*/
-int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv);
 
 #endif /* LSMV_INT_H */

@@ -14,8 +14,9 @@
 **
 ** The module links no libsqlite3: it calls SQLite through the routine
 ** table SQLite hands to the entry point (sqlite3ext.h), so it runs inside
-** whatever SQLite loads it.  lsmvtabRegister() is the same registration
-** for programs that link the sources, with an env of their choice.
+** whatever SQLite loads it.  lsmvtabRegister() (lsmvtab.h) is the same
+** registration for programs that link the sources, with an env of their
+** choice.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -37,16 +38,14 @@ static void lsmVersionFunc(sqlite3_context *pCtx, int nArg,
 }
 
 /*
-** Register the module "lsm", its functions and lsm_version() on db, the
-** engine reaching the file system through pEnv (NULL: the default POSIX
-** env).  Tests that link the module's sources call this directly with a
-** fault-injecting env; the loadable entry point below passes NULL.
+** Register the module on db (lsmvtab.h).
 */
-int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv){
+int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv, LsmvModule **ppMod){
   LsmvModule *pMod;
   const char *zEnv;
   int rc;
   pMod = sqlite3_malloc(sizeof(*pMod));
+  if( ppMod ) *ppMod = 0;
   if( pMod==0 ) return SQLITE_NOMEM;
   memset(pMod, 0, sizeof(*pMod));
   pMod->db = db;
@@ -57,7 +56,9 @@ int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv){
   pMod->bFullScanOnly = zEnv && strcmp(zEnv, "1")==0;
   /* On failure create_module_v2 calls the destructor itself. */
   rc = sqlite3_create_module_v2(db, "lsm", &lsmvModule, pMod, lsmvModuleFree);
-  if( rc==SQLITE_OK ) rc = lsmvFunctionsRegister(db, pMod);
+  if( rc!=SQLITE_OK ) return rc;
+  if( ppMod ) *ppMod = pMod;
+  rc = lsmvFunctionsRegister(db, pMod);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function(db, "lsm_version", 0,
                                  SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS,
@@ -74,5 +75,12 @@ int sqlite3_lsmvtab_init(sqlite3 *db, char **pzErrMsg,
                          const sqlite3_api_routines *pApi){
   SQLITE_EXTENSION_INIT2(pApi);
   (void)pzErrMsg;
-  return lsmvtabRegister(db, 0);
+  return lsmvtabRegister(db, 0, 0);
+}
+
+/*
+** Test switch of the planner (lsmvtab.h).
+*/
+void lsmvtabSetFullScan(LsmvModule *pMod, int bOn){
+  pMod->bFullScanOnly = bOn!=0;
 }

@@ -30,10 +30,10 @@
 ** the native quirk described in difftest_gen.c, genInsert()).  Test code; single-threaded.
 */
 #include "difftest_gen.h"
-#include "lsmcore.h"
 
 #include <check.h>
 #include <sqlite3.h>
+#include "lsmvtab.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -42,8 +42,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The module's registration (ext/lsmvtab.c), linked in statically. */
-int lsmvtabRegister(sqlite3 *db, lsmc_env *pEnv);
 
 #define DT_PER_SEED   1000   /* Statements per seed in the full run */
 #define DT_CHECK_EVERY  20   /* Full-content comparison period */
@@ -371,7 +369,7 @@ static void dtOpen(DtRun *p, int i){
   int rc = sqlite3_open_v2(pSide->zDb, &pSide->db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   ck_assert_msg(rc==SQLITE_OK, "open %s: %d", pSide->zDb, rc);
-  rc = lsmvtabRegister(pSide->db, 0);
+  rc = lsmvtabRegister(pSide->db, 0, 0);
   ck_assert_msg(rc==SQLITE_OK, "lsmvtabRegister: %d", rc);
   rc = sqlite3_exec(pSide->db, "PRAGMA synchronous=OFF;"
                     "PRAGMA journal_mode=MEMORY", 0, 0, 0);
