@@ -1,6 +1,9 @@
 /*
 ** check_difftest.c -- the differential test of the lsm virtual table
-** against native SQLite tables (TESTPLAN E1).  For each seed, one schema
+** against native SQLite tables (TESTPLAN E1, and E2: every SELECT runs a
+** second time on the lsm side with the planner offering only full scans,
+** lsmvtabSetFullScan, and must still equal the native result; no run may
+** report "xBestIndex malfunction").  For each seed, one schema
 ** (test/difftest_gen.c) is created twice in two database files of a fresh
 ** mkdtemp directory: as "l" (CREATE VIRTUAL TABLE l USING lsm(...)) on one
 ** connection and as its native twin "n" (WITHOUT ROWID unless the key is
@@ -20,8 +23,10 @@
 ** by replaying subsets of the recorded steps on fresh databases.
 ** DIFFTEST_SELF=1 replaces the lsm table by a second native table (the
 ** harness proving itself: 0 mismatches, and an injected difference must be
-** caught).  Environment: DIFFTEST_STATEMENTS (total, default 100000),
-** DIFFTEST_SEED (run one seed), DIFFTEST_SELF, DIFFTEST_REPRO_DIR,
+** caught).  Environment: DIFFTEST_STATEMENTS (total, default 100000;
+** 10^7 with LSMV_TEST_PROFILE=soak),
+** DIFFTEST_SEED (run one seed), DIFFTEST_SELF, DIFFTEST_REPRO_DIR (default
+** $LSMV_RESULTS_DIR/difftest, else test-results/difftest),
 ** DIFFTEST_LSM_OPTS (options of the lsm CREATE, default by seed),
 ** DIFFTEST_MINIMIZE (seconds, default 60; 0 disables), DIFFTEST_KEEP_GOING
 ** (run every seed even after a mismatch), DIFFTEST_TRACE=1 (print every
@@ -36,6 +41,7 @@
 #include "lsmvtab.h"
 
 #include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +83,7 @@ struct DtRes {
 /* One side of the comparison. */
 struct DtSide {
   sqlite3 *db;          /* Open connection, or 0 */
+  LsmvModule *pMod;     /* The module object of db (test switches) */
   const char *zTab;     /* Table name: "l" or "n" */
   int bLsm;             /* Table is an lsm virtual table */
   char zDb[600];        /* Database file */
@@ -100,6 +107,7 @@ struct DtTotals {
   long nStmt;           /* Statements run (both sides count once) */
   long anSchema[8];     /* Statements per schema */
   long anErr[256];      /* Native-side errors by primary result code */
+  long nFullScan;       /* SELECTs rerun with full scans only (E2) */
   long nMismatch;       /* Seeds that ended in a mismatch */
   long nSeed;           /* Seeds run */
   char zRepro[700];     /* Repro script of the last mismatch */
@@ -113,8 +121,11 @@ struct DtRun {
   char zOpts[200];      /* Options of the lsm CREATE */
   char zDir[512];       /* Temporary directory of both databases */
   DtSide aSide[2];      /* 0: lsm (or native stand-in), 1: native */
-  DtRes aRes[2];        /* Results of the last compared step */
+  DtRes aRes[3];        /* Results of the last compared step; [2]: the
+                        ** lsm side again with full scans only (E2) */
   char *zWhy;           /* What differed (sqlite3_malloc), or 0 */
+  int bFullScanDiff;    /* zWhy is about the full-scan rerun (aRes[2]) */
+  long nFullScan;       /* SELECTs rerun with full scans only */
   DtStmt *aLog;         /* Steps run so far */
   int nLog;             /* Entries in aLog */
   int nLogAlloc;        /* Allocated entries of aLog */
@@ -369,7 +380,7 @@ static void dtOpen(DtRun *p, int i){
   int rc = sqlite3_open_v2(pSide->zDb, &pSide->db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   ck_assert_msg(rc==SQLITE_OK, "open %s: %d", pSide->zDb, rc);
-  rc = lsmvtabRegister(pSide->db, 0, 0);
+  rc = lsmvtabRegister(pSide->db, 0, &pSide->pMod);
   ck_assert_msg(rc==SQLITE_OK, "lsmvtabRegister: %d", rc);
   rc = sqlite3_exec(pSide->db, "PRAGMA synchronous=OFF;"
                     "PRAGMA journal_mode=MEMORY", 0, 0, 0);
@@ -424,6 +435,7 @@ static void dtTeardown(DtRun *p){
   dtRemoveTree(p->zDir);
   dtResClear(&p->aRes[0]);
   dtResClear(&p->aRes[1]);
+  dtResClear(&p->aRes[2]);
   sqlite3_free(p->zWhy);
   p->zWhy = 0;
 }
@@ -440,6 +452,45 @@ static void dtRunInit(DtRun *p, const DtConfig *pCfg,
              ? "sync=off, memtable_size=4096" : "sync=off");
 }
 
+/* True if a result carries SQLite's complaint about a bad xBestIndex. */
+static int dtMalfunction(const DtRes *pRes){
+  return pRes->zErr && strstr(pRes->zErr, "xBestIndex malfunction")!=0;
+}
+
+/*
+** TESTPLAN E2, the disabled-index differential: run a SELECT once more on
+** the lsm side with the planner offering only full scans, and compare it
+** with the native result.  No run may report an xBestIndex malfunction.
+** Returns 0 or an explanation (sqlite3_malloc).
+*/
+static char *dtFullScanAgain(DtRun *p, const DtStmt *pStmt){
+  DtSide *pL = &p->aSide[0];
+  char *zWhy = 0;
+  if( dtMalfunction(&p->aRes[0]) ){
+    return sqlite3_mprintf("xBestIndex malfunction");
+  }
+  if( pL->pMod==0 || !pL->bLsm
+   || sqlite3_strnicmp(pStmt->zSql, "SELECT", 6)!=0 ){
+    return 0;
+  }
+  lsmvtabSetFullScan(pL->pMod, 1);
+  dtExec(pL, pStmt->zSql, &p->aRes[2]);
+  lsmvtabSetFullScan(pL->pMod, 0);
+  p->nFullScan++;
+  if( dtMalfunction(&p->aRes[2]) ){
+    return sqlite3_mprintf("xBestIndex malfunction with full scans only");
+  }
+  zWhy = dtCompare(&p->aRes[2], &p->aRes[1], pStmt->bOrdered,
+                   p->pS->bRowid, 0);
+  if( zWhy ){
+    char *z = sqlite3_mprintf("with full scans only (E2): %s", zWhy);
+    p->bFullScanDiff = 1;
+    sqlite3_free(zWhy);
+    zWhy = z;
+  }
+  return zWhy;
+}
+
 /*
 ** Run one step on both sides (or as its kind says).  Returns 0 if both
 ** sides agree, 1 (with p->zWhy set) on a mismatch.
@@ -447,6 +498,7 @@ static void dtRunInit(DtRun *p, const DtConfig *pCfg,
 static int dtStep(DtRun *p, const DtStmt *pStmt){
   sqlite3_free(p->zWhy);
   p->zWhy = 0;
+  p->bFullScanDiff = 0;
   switch( pStmt->eKind ){
     case DT_RECONNECT:
       dtCloseAll(p);
@@ -478,6 +530,7 @@ static int dtStep(DtRun *p, const DtStmt *pStmt){
       dtExec(&p->aSide[1], pStmt->zSql, &p->aRes[1]);
       p->zWhy = dtCompare(&p->aRes[0], &p->aRes[1], pStmt->bOrdered,
                           p->pS->bRowid, 0);
+      if( p->zWhy==0 ) p->zWhy = dtFullScanAgain(p, pStmt);
       break;
   }
   return p->zWhy!=0;
@@ -617,8 +670,16 @@ static void dtWriteRepro(const DtRun *p, const DtStmt *a, int n,
                          const char *zSuffix, char *zPath, int nPath){
   const char *zDir = p->pCfg->zReproDir;
   int iSide, i;
+  char zDefault[600];
   if( zDir==0 ) zDir = getenv("DIFFTEST_REPRO_DIR");
-  if( zDir==0 || zDir[0]==0 ) zDir = ".";
+  if( zDir==0 || zDir[0]==0 ){
+    const char *zRes = getenv("LSMV_RESULTS_DIR");
+    snprintf(zDefault, sizeof(zDefault), "%s/difftest",
+             zRes && zRes[0] ? zRes : "test-results");
+    mkdir(zRes && zRes[0] ? zRes : "test-results", 0755);
+    mkdir(zDefault, 0755);
+    zDir = zDefault;
+  }
   for(iSide=0; iSide<2; iSide++){
     char zFile[700];
     FILE *pOut;
@@ -641,6 +702,9 @@ static void dtWriteRepro(const DtRun *p, const DtStmt *a, int n,
     }
     dtPrintRes(pOut, "-- ", "lsm", &p->aRes[0]);
     dtPrintRes(pOut, "-- ", "native", &p->aRes[1]);
+    if( p->bFullScanDiff ){
+      dtPrintRes(pOut, "-- ", "lsm, full scans only", &p->aRes[2]);
+    }
     fclose(pOut);
     sqlite3_free(zCreate);
   }
@@ -662,6 +726,9 @@ static void dtReport(DtRun *p, DtTotals *pTot){
             ? "(full-content check)" : "(reconnect)");
     dtPrintRes(pOut, "  ", "lsm", &p->aRes[0]);
     dtPrintRes(pOut, "  ", "native", &p->aRes[1]);
+    if( p->bFullScanDiff ){
+      dtPrintRes(pOut, "  ", "lsm, full scans only", &p->aRes[2]);
+    }
     sqlite3_free(zSql);
   }
   dtWriteRepro(p, p->aLog, p->nLog, "", pTot->zRepro, sizeof(pTot->zRepro));
@@ -784,6 +851,7 @@ static int dtRunSeed(const DtConfig *pCfg, unsigned long long iSeed,
     }
   }
   if( !bFail ) bFail = dtStepLog(&r, DT_CHECK, 0);
+  pTot->nFullScan += r.nFullScan;
   if( bFail ){
     pTot->nMismatch++;
     dtReport(&r, pTot);
@@ -805,7 +873,8 @@ static void dtPrintTotals(const char *zWhat, const DtTotals *pTot){
   for(i=1; i<256; i++){
     if( pTot->anErr[i] ) printf(" %s %ld;", sqlite3_errstr(i), pTot->anErr[i]);
   }
-  printf(" mismatches %ld\n", pTot->nMismatch);
+  printf(" SELECTs rerun with full scans only (E2) %ld; mismatches %ld\n",
+         pTot->nFullScan, pTot->nMismatch);
   fflush(stdout);
 }
 
@@ -961,7 +1030,10 @@ END_TEST
 START_TEST(test_difftest){
   DtConfig cfg;
   DtTotals tot;
-  long nTotal = dtEnvInt("DIFFTEST_STATEMENTS", 100000);
+  const char *zProfile = getenv("LSMV_TEST_PROFILE");
+  long nTotal = dtEnvInt("DIFFTEST_STATEMENTS",
+                         zProfile && strcmp(zProfile, "soak")==0
+                           ? 10000000 : 100000);
   const char *zSeed = getenv("DIFFTEST_SEED");
   memset(&cfg, 0, sizeof(cfg));
   memset(&tot, 0, sizeof(tot));
