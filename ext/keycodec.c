@@ -477,6 +477,7 @@ int lsmvKeyColumn(const uint8_t *aKey, int nKey, int iCol,
   int rc = SQLITE_OK;
   int iOff = 0;
   int i;
+  memset(&v, 0, sizeof(v));
   for(i=0; rc==SQLITE_OK && i<iCol; i++){
     rc = lsmvKeySkip(aKey, nKey, &iOff);
   }

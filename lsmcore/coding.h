@@ -49,13 +49,13 @@ u64 lsmcHash64(const void *p, size_t n);
 void lsmcBufInit(LsmcBuf*, lsmc_env *pEnv);
 void lsmcBufFree(LsmcBuf*);
 void lsmcBufReserve(int *pRc, LsmcBuf*, size_t nExtra);  /* room for more */
-void lsmcBufAppend(int *pRc, LsmcBuf*, const void *p, size_t n);
+void lsmcBufAppend(int *pRc, LsmcBuf*, const void *pData, size_t n);
 void lsmcBufAppendVarint(int *pRc, LsmcBuf*, u64 v);
 void lsmcBufAppend32(int *pRc, LsmcBuf*, u32 v);
 void lsmcBufAppend64(int *pRc, LsmcBuf*, u64 v);
 /* Append a varint length then the bytes. */
-void lsmcBufAppendBlob(int *pRc, LsmcBuf*, const void *p, size_t n);
-/* Make the buffer exactly a copy of p[0..n). */
-void lsmcBufSet(int *pRc, LsmcBuf*, const void *p, size_t n);
+void lsmcBufAppendBlob(int *pRc, LsmcBuf*, const void *pData, size_t n);
+/* Make the buffer exactly a copy of pData[0..n). */
+void lsmcBufSet(int *pRc, LsmcBuf*, const void *pData, size_t n);
 
 #endif /* LSMC_CODING_H */

@@ -571,6 +571,9 @@ const void *lsmc_iter_key(const lsmc_iter *p, size_t *pnKey){
   size_t n = 0;
   if( p && p->bValid ) a = dbCurKey(dbIterCurrent(p), &n);
   if( pnKey ) *pnKey = n;
+  /* a points into the iterator's current entry, not at n (a cppcheck
+  ** false positive) */
+  /* cppcheck-suppress returnDanglingLifetime */
   return a;
 }
 

@@ -51,6 +51,7 @@
 #include "manifest.h"
 #include "options.h"
 #include "version.h"
+#include "crashpoint.h"
 
 #include <stdlib.h>
 
@@ -200,6 +201,7 @@ static int destroyCmp(const void *a, const void *b){
 static int destroyRemove(lsmc_env *pEnv, const char *zDir, int eType, u64 iNum){
   char *zPath = lsmcFileName(pEnv, zDir, eType, iNum);
   int rc = zPath ? LSMC_ENV(pEnv->xRemove(pEnv, zPath)) : LSMC_NOMEM;
+  CRASHPOINT(DESTROY_FILE_REMOVED);
   if( rc==LSMC_IOERR_NOENT ) rc = LSMC_OK;
   lsmcFree(pEnv, zPath);
   return rc;
@@ -238,6 +240,7 @@ static int destroyFiles(lsmc_env *pEnv, const char *zDir, int *pbKeepDir){
   int i;
 
   memset(&scan, 0, sizeof(scan));
+  memset(&own, 0, sizeof(own));
   scan.pEnv = pEnv;
   rc = lsmcDbCheckIdentity(pEnv, zDir);
   if( rc==LSMC_IOERR_NOENT ) rc = LSMC_CANTOPEN;    /* vanished meanwhile */
@@ -290,6 +293,7 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
   if( rc==LSMC_OK && !bExists ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zDir) ) rc = LSMC_BUSY;
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xLock(pEnv, zLock, &pLock));
+  if( rc==LSMC_OK ) CRASHPOINT(DESTROY_LOCKED);
 
   if( rc==LSMC_OK ) rc = destroyFiles(pEnv, zDir, &bKeepDir);
   if( pLock ){
@@ -297,8 +301,10 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
     if( rc==LSMC_OK ) rc2 = destroyRemove(pEnv, zDir, LSMC_FILE_LOCK, 0);
     LSMC_ENV(pEnv->xUnlock(pEnv, pLock));
     if( rc==LSMC_OK ) rc = rc2;
+    if( rc==LSMC_OK ) CRASHPOINT(DESTROY_UNLOCKED);
     if( rc==LSMC_OK && !bKeepDir ){
       rc = LSMC_ENV(pEnv->xRmdir(pEnv, zDir));
+      if( rc==LSMC_OK ) CRASHPOINT(DESTROY_RMDIR);
       if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zDir);
     }else if( rc==LSMC_OK ){
       rc = LSMC_ENV(pEnv->xSyncDir(pEnv, zDir));

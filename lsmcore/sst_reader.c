@@ -359,6 +359,7 @@ int lsmcSstGet(
       return LSMC_NOTFOUND;
     }
   }
+  memset(&idx, 0, sizeof(idx));     /* cleared below even if never set */
   lsmcBufInit(&lookup, p->pEnv);
   if( nLookup<=sizeof(aStack) ){
     memcpy(aStack, pKey, nKey);
