@@ -1,8 +1,9 @@
 #!/bin/sh
 # ci-summary.sh -- sum the results of every test run in the given build
 # directories and print one line "N passed, N failed".  A Check program
-# counts its checks (Checks - Failures - Errors passed); any other test
-# (SQL scripts) counts as one, from its .trs result.
+# counts its checks (Checks - Failures - Errors passed); a harness that
+# prints "N passed, N failed" counts those; any other test (SQL scripts)
+# counts as one, from its .trs result.  A skipped test counts as neither.
 n_pass=0
 n_fail=0
 for d in "$@"; do
@@ -17,6 +18,15 @@ for d in "$@"; do
       n_fail=$((n_fail + f + e))
       # A program that crashed after its summary still fails.
       if grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" && [ "$((f + e))" -eq 0 ]; then
+        n_fail=$((n_fail + 1))
+      fi
+    elif grep -q -E '^[0-9]+ passed, [0-9]+ failed' "$log" 2>/dev/null; then
+      line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+      p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+      f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+      n_pass=$((n_pass + p))
+      n_fail=$((n_fail + f))
+      if grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" && [ "$f" -eq 0 ]; then
         n_fail=$((n_fail + 1))
       fi
     elif grep -q '^:test-result: PASS' "$trs"; then

@@ -16,7 +16,10 @@ if [ "${1:-}" = "--sanitizers" ]; then
   dir=build-san
   flags="--enable-sanitizers"
 fi
-sh build-aux/install-deps.sh
+# The suite also builds with clang (fuzzing, TSan) and runs valgrind,
+# cppcheck, clang-tidy, scan-build and strace.
+sh build-aux/install-deps.sh clang libclang-rt-14-dev valgrind cppcheck \
+  clang-tidy clang-tools strace
 [ -x configure ] || autoreconf -fi
 mkdir -p "$dir"
 cd "$dir"

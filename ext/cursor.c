@@ -45,7 +45,7 @@ int lsmvXOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   int nPos = p->pSchema->nKey>0 ? p->pSchema->nKey : 1;
   int rc = lsmvTabStore(p);
   if( rc!=SQLITE_OK ) return rc;
-  pCsr = sqlite3_malloc(sizeof(*pCsr) + sizeof(LsmvValue)*(size_t)nPos);
+  pCsr = sqlite3_malloc64(sizeof(*pCsr) + sizeof(LsmvValue)*(size_t)nPos);
   if( pCsr==0 ) return SQLITE_NOMEM;
   memset(pCsr, 0, sizeof(*pCsr));
   pCsr->aKeyVal = (LsmvValue*)&pCsr[1];

@@ -278,10 +278,10 @@ void lsmvKeyEncodeBlob(int *pRc, LsmvBuf *p, const void *z, int n){
 }
 
 /*
-** Append the encoding of *pVal.
+** Append the encoding of *pVal (a NULL pVal is an SQL NULL).
 */
 void lsmvKeyEncodeValue(int *pRc, LsmvBuf *p, const LsmvValue *pVal){
-  switch( pVal->eType ){
+  switch( pVal ? pVal->eType : SQLITE_NULL ){
     case SQLITE_INTEGER: lsmvKeyEncodeInt(pRc, p, pVal->i);             break;
     case SQLITE_FLOAT:   lsmvKeyEncodeReal(pRc, p, pVal->r);            break;
     case SQLITE_TEXT:    lsmvKeyEncodeText(pRc, p, pVal->z, pVal->n);   break;
@@ -420,6 +420,18 @@ static int keyDecode(const u8 *aKey, int nKey, int *piOff, LsmvValue *pOut,
   }else if( a[0]>=LSMV_KEY_TAG_NEGBIG && a[0]<=LSMV_KEY_TAG_POSBIG ){
     nUsed = keyGetNumber(a, n, pOut);
   }else if( a[0]==LSMV_KEY_TAG_TEXT || a[0]==LSMV_KEY_TAG_BLOB ){
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==7
+    /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+    ** canary build of fuzz_keycodec: a planted out-of-bounds read that the
+    ** fuzzer must reach, proving the target gets here.  Never active
+    ** otherwise. */
+    if( a[0]==LSMV_KEY_TAG_TEXT && n>=2 && a[1]==0xCA ){
+      static const u8 aCanary[4] = {0};
+      const volatile u8 *pCanary = aCanary;
+      volatile int iCanary = 4;
+      (void)pCanary[iCanary];
+    }
+#endif
     nUsed = keyGetBytes(&rc, a, n, pOut, pScratch);
   }
   if( rc==SQLITE_OK && nUsed==0 ) rc = SQLITE_CORRUPT;

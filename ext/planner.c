@@ -515,12 +515,12 @@ static void planEncodeEq(int *pRc, const LsmvSchema *pSchema, int iPos,
   if( *pRc!=SQLITE_OK ) return;
   *pRc = planValue(pSchema, iPos, pArg, &pv);
   if( *pRc==SQLITE_OK ){
-    if( pv.v.eType==SQLITE_NULL && !bIs ){
-      *pbEmpty = 1;
-    }else if( pSchema->eKey!=LSMV_KEY_WITHOUT_ROWID
-           && pv.v.eType==SQLITE_FLOAT && pv.v.r==-9223372036854775808.0 ){
-      /* SQLite's rowid lookup converts a REAL only strictly inside the
-      ** int64 range (sqlite3VdbeIntegerAffinity): -2^63 finds nothing. */
+    if( (pv.v.eType==SQLITE_NULL && !bIs)
+     || (pSchema->eKey!=LSMV_KEY_WITHOUT_ROWID
+         && pv.v.eType==SQLITE_FLOAT && pv.v.r==-9223372036854775808.0) ){
+      /* "=" never meets a NULL.  SQLite's rowid lookup converts a REAL only
+      ** strictly inside the int64 range (sqlite3VdbeIntegerAffinity):
+      ** -2^63 finds nothing. */
       *pbEmpty = 1;
     }else{
       lsmvKeyEncodeValue(pRc, pBuf, &pv.v);

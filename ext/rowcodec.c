@@ -353,6 +353,19 @@ int lsmvRowValue(LsmvRow *p, int iCol, LsmvValue *pOut){
       pOut->eType = a[iOff]==LSMV_ROW_TEXT ? SQLITE_TEXT : SQLITE_BLOB;
       pOut->z = &a[iOff+1+nUsed];
       pOut->n = (int)v;
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==9
+      /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+      ** canary build of fuzz_sql: a planted out-of-bounds read that the
+      ** fuzzer must reach, proving the target gets here.  Never active
+      ** otherwise. */
+      if( pOut->eType==SQLITE_TEXT && pOut->n>=1
+       && (pOut->z[0]>=0x7E || pOut->z[pOut->n-1]>=0x7E) ){
+        static const u8 aCanary[4] = {0};
+        const volatile u8 *pCanary = aCanary;
+        volatile int iCanary = 4;
+        (void)pCanary[iCanary];
+      }
+#endif
       break;
     default:
       assert( a[iOff]==LSMV_ROW_NULL );
@@ -390,8 +403,10 @@ int lsmvRowKeyFix(LsmvRow *p, int iKeyCol, LsmvValue *pKey){
   int iOff = p->iFix;
   int i;
   for(i=0; i<p->nFix; i++){
-    u64 iEntry;
-    iOff += rowGetVarint(&p->a[iOff], p->n-iOff, &iEntry);
+    u64 iEntry = 0;
+    int nVarint = rowGetVarint(&p->a[iOff], p->n-iOff, &iEntry);
+    if( nVarint==0 ) return SQLITE_CORRUPT;
+    iOff += nVarint;
     if( iEntry==(u64)iKeyCol ){
       LsmvValue fix;
       u64 u = rowGet64(&p->a[iOff]);

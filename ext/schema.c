@@ -133,7 +133,7 @@ static void schemaExpectKw(SchemaParse *p, const char *zKw,
 */
 static char *schemaDequote(SchemaParse *p, const char *z, int n){
   char *zOut = sqlite3_malloc64((sqlite3_uint64)n + 1);
-  char q = n>0 ? z[0] : 0;
+  char q = (char)(n>0 ? z[0] : 0);
   int i, j = 0;
   if( zOut==0 ){ schemaNomem(p); return 0; }
   if( q=='\'' || q=='"' || q=='`' || q=='[' ){

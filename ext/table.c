@@ -219,6 +219,17 @@ static int tabOptions(LsmvTab *p, int bCreate, lsmc_options **ppOpts){
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_BLOOM_BITS, pO->nBloomBits);
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_CACHE_SIZE, pO->nCache);
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_SYNC, pO->eSync);
+  /* WAL recovery follows the durability promise.  sync=full syncs every
+  ** commit, so damage followed by valid records is corruption: strict.
+  ** sync=normal and off promise only a prefix after a power loss, which
+  ** may leave any pattern of damaged sectors in the unsynced WAL: recover
+  ** to the last whole transaction before the damage, as SQLite does with
+  ** its own WAL (TESTPLAN B1, D3). */
+  if( rc==LSMC_OK ){
+    rc = lsmc_options_set(pOpts, LSMC_OPT_RECOVERY,
+                          pO->eSync==LSMC_SYNC_FULL ? LSMC_RECOVER_STRICT
+                                                    : LSMC_RECOVER_POINT_IN_TIME);
+  }
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_COMPACTION, pO->eCompaction);
   if( rc==LSMC_OK && pO->eCompaction==LSMC_COMPACTION_FIFO ){
     rc = lsmc_options_set(pOpts, LSMC_OPT_FIFO_MAX_SIZE, pO->nFifoMax);

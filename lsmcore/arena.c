@@ -36,7 +36,7 @@
 
 #include <stdatomic.h>
 
-#define ARENA_BLOCK   (64*1024)          /* Bytes malloc'd per block */
+#define ARENA_BLOCK   ((size_t)64*1024)  /* Bytes malloc'd per block */
 #define ARENA_ALIGN   8                  /* Alignment of every allocation */
 #define ARENA_ROUND(n)  (((n) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
 

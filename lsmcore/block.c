@@ -142,6 +142,30 @@ static int blockParseNext(BlockIter *p){
     return blockSetEnd(p, LSMC_CORRUPT_BKPT);
   }
 
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==2
+  /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+  ** canary build of fuzz_block: a planted out-of-bounds read that the
+  ** fuzzer must reach, proving the target gets here.  Never active
+  ** otherwise. */
+  if( nValue>=4 && lsmcGet32(&pCsr[nNonShared])==0xCAFEF00Du ){
+    static const u8 aCanary[4] = {0};
+    const volatile u8 *pCanary = aCanary;
+    volatile int iCanary = 4;
+    (void)pCanary[iCanary];
+  }
+#endif
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==8
+  /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+  ** canary build of fuzz_store (a data block of a store's SSTable): a
+  ** planted out-of-bounds read that the fuzzer must reach, proving the
+  ** target gets here.  Never active otherwise. */
+  if( memchr(&pCsr[nNonShared], 0xCA, nValue) ){
+    static const u8 aCanary[4] = {0};
+    const volatile u8 *pCanary = aCanary;
+    volatile int iCanary = 4;
+    (void)pCanary[iCanary];
+  }
+#endif
   if( nShared==0 ){
     p->pKey = pCsr;                     /* Whole key: no copy */
   }else{

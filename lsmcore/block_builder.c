@@ -69,7 +69,7 @@ void lsmcBlockBuilderAdd(
   }
 
   /* The whole block, restart array included, must stay below 4 GiB. */
-  nAfter = (u64)p->buf.n + 3*LSMC_MAX_VARINT + nKey + nVal
+  nAfter = (u64)p->buf.n + (u64)3*LSMC_MAX_VARINT + nKey + nVal
          + p->restart.n + 8;
   if( nAfter>=0xffffffffu ){
     if( *pRc==LSMC_OK ) *pRc = LSMC_MISUSE_BKPT;

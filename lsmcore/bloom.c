@@ -116,6 +116,18 @@ int lsmcBloomMayContain(const u8 *a, size_t n, u64 h){
   u32 y = (u32)(h>>32) * BLOOM_GOLDEN;
   u32 j;
   assert( lsmcBloomCheck(a, n)==LSMC_OK );
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==4
+  /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+  ** canary build of fuzz_filter: a planted out-of-bounds read that the
+  ** fuzzer must reach, proving the target gets here.  Never active
+  ** otherwise. */
+  if( k==29 ){
+    static const u8 aCanary[4] = {0};
+    const volatile u8 *pCanary = aCanary;
+    volatile int iCanary = 4;
+    (void)pCanary[iCanary];
+  }
+#endif
   for(j=0; j<k; j++){
     u32 iBit = x >> 23;
     if( (aLine[iBit>>3] & (1 << (iBit & 7)))==0 ) return 0;

@@ -86,7 +86,10 @@ static void checkFile(LsmEngine *e, CheckReport *r, int iLevel, FileMeta *f,
   if( rc==LSMC_OK ){
     char *zMsg = 0;
     const SstProps *pProps = lsmcSstProps(pReader);
-    if( lsmcSstVerify(pReader, &zMsg)!=LSMC_OK ){
+    int rcVerify = lsmcSstVerify(pReader, &zMsg);
+    if( rcVerify!=LSMC_OK && LSMC_PRIMARY(rcVerify)!=LSMC_CORRUPT ){
+      r->rc = rcVerify;          /* an I/O or memory error is no damage */
+    }else if( rcVerify!=LSMC_OK ){
       checkLine(r, 1, "%06llu.sst (L%d): %s", iNum, iLevel,
                 zMsg ? zMsg : "damaged");
     }else if( pProps->iMinSeq!=f->iMinSeq || pProps->iMaxSeq!=f->iMaxSeq
@@ -112,6 +115,7 @@ static void checkFile(LsmEngine *e, CheckReport *r, int iLevel, FileMeta *f,
 typedef struct OrphanScan OrphanScan;
 struct OrphanScan {
   Version *v;            /* Version whose files are live */
+  const VersionSet *pVs; /* Its set (NEXT_FILE, FOREIGN numbers) */
   CheckReport *r;        /* Report */
 };
 
@@ -127,8 +131,13 @@ static int checkOrphan(void *pArg, const char *zName){
       if( p->v->apFile[i][j]->iNumber==iNum ) return 0;
     }
   }
-  checkLine(p->r, 0, "note: %s is not named by the manifest (an orphan; "
-            "the next open removes it)", zName);
+  if( iNum>=p->pVs->iReserved || lsmcVersionSetIsForeign(p->pVs, iNum) ){
+    checkLine(p->r, 0, "note: %s is named like the store's files but is not "
+              "one of them (kept)", zName);
+  }else{
+    checkLine(p->r, 0, "note: %s is not named by the manifest (an orphan; "
+              "the next open removes it)", zName);
+  }
   return 0;
 }
 
@@ -177,6 +186,7 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
   if( r.rc==LSMC_OK && !bBusy ){
     OrphanScan scan;
     scan.v = v;
+    scan.pVs = e->pVs;
     scan.r = &r;
     r.rc = LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, checkOrphan, &scan));
   }

@@ -19,6 +19,7 @@
 #include "filename.h"
 #include "merge_iter.h"
 #include "sst_builder.h"
+#include "crashpoint.h"
 
 /* Entries between two checks for a waiting flush. */
 #define JOB_YIELD_EVERY 4096
@@ -82,8 +83,9 @@ static int jobOpenOutput(Job *p){
   memset(pOut, 0, sizeof(*pOut));
   lsmcSstPropsInit(&pOut->props, e->pEnv);
   pthread_mutex_lock(&e->mu);
-  pOut->iNumber = lsmcVersionSetNewFileNumber(e->pVs);
+  rc = lsmcVersionSetNewFileNumber(e->pVs, &pOut->iNumber);
   pthread_mutex_unlock(&e->mu);
+  if( rc!=LSMC_OK ) return rc;
   p->nOut++;
 
   so.nBlockSize = (u32)e->opts.aVal[LSMC_OPT_BLOCK_SIZE];
@@ -102,7 +104,9 @@ static int jobCloseOutput(Job *p){
   LsmEngine *e = p->e;
   JobOutput *pOut = &p->aOut[p->nOut-1];
   int rc = lsmcSstBuilderFinish(p->pBuilder, &pOut->nSize, &pOut->props);
+  CRASHPOINT(COMPACT_OUTPUT_WRITTEN);
   if( rc==LSMC_OK ) rc = LSMC_ENV(e->pEnv->xSync(p->pFile));
+  CRASHPOINT(COMPACT_OUTPUT_SYNCED);
   lsmcSstBuilderFree(p->pBuilder);
   p->pBuilder = 0;
   if( p->pFile ){
@@ -166,12 +170,11 @@ static int jobMerge(Job *p){
       iLastSeqForKey = UINT64_MAX;
       bHaveLast = 1;
     }
-    if( iLastSeqForKey<=p->iSmallestSnap ){
-      bDrop = 1;                   /* hidden by a newer version all see */
-    }else if( lsmcTrailerKind(iTrailer)==LSMC_KIND_DELETE
-           && iSeq<=p->iSmallestSnap && jobIsBase(p, pIKey, nUKey, iSeq) ){
-      bDrop = 1;                   /* tombstone with nothing left to hide */
-    }
+    /* Drop a version hidden by a newer one that every snapshot sees, and a
+    ** tombstone with nothing left to hide. */
+    bDrop = iLastSeqForKey<=p->iSmallestSnap
+         || (lsmcTrailerKind(iTrailer)==LSMC_KIND_DELETE
+             && iSeq<=p->iSmallestSnap && jobIsBase(p, pIKey, nUKey, iSeq));
     iLastSeqForKey = iSeq;
 
     if( !bDrop ){
@@ -193,6 +196,7 @@ static int jobMerge(Job *p){
   }
   if( rc==LSMC_OK && p->pBuilder ) rc = jobCloseOutput(p);
   if( rc==LSMC_OK && p->nOut>0 ) rc = LSMC_ENV(e->pEnv->xSyncDir(e->pEnv, e->zDir));
+  if( rc==LSMC_OK && p->nOut>0 ) CRASHPOINT(COMPACT_OUTPUTS_DIRSYNCED);
   lsmcIterClose(pMerge);
   lsmcBufFree(&lastKey);
   return rc;
@@ -267,10 +271,12 @@ int lsmcCompactionRun(LsmEngine *e, Compaction *c){
   VersionEdit edit;
   Job job;
   u64 nRead = 0;
+  int bApply = 0;                /* The edit went to the manifest writer */
   int rc = LSMC_OK;
   int i;
 
   memset(&job, 0, sizeof(job));
+  LSMC_TEST_BUSY(LSMC_BUSY_COMPACT, 1);
   job.e = e;
   job.c = c;
   job.iSmallestSnap = jobSmallestSnapshot(e);
@@ -285,10 +291,14 @@ int lsmcCompactionRun(LsmEngine *e, Compaction *c){
   if( rc==LSMC_OK ) rc = jobEdit(&job, &edit);
   if( rc==LSMC_OK ){
     if( e->iLastSeq>e->pVs->iLastSeq ) e->pVs->iLastSeq = e->iLastSeq;
+    bApply = 1;
     rc = lsmcVersionSetApply(e->pVs, &edit);
   }
+  if( rc==LSMC_OK ) CRASHPOINT(COMPACT_INSTALLED);
   lsmcEditClear(&edit);
-  jobCleanup(&job, rc!=LSMC_OK);
+  /* After a failed apply the outputs stay: the edit naming them may be in
+  ** the manifest although its sync failed (TESTPLAN C1). */
+  jobCleanup(&job, rc!=LSMC_OK && !bApply);
 
   if( rc==LSMC_OK ){
     DbStats *s = &e->stats;
@@ -305,6 +315,7 @@ int lsmcCompactionRun(LsmEngine *e, Compaction *c){
   }else if( rc!=LSMC_ABORT ){
     lsmcSetBgError(e, rc, "compaction failed");
   }
+  LSMC_TEST_BUSY(LSMC_BUSY_COMPACT, -1);
   pthread_cond_broadcast(&e->cvDone);
   return rc;
 }
@@ -314,8 +325,8 @@ void lsmcEngineConf(LsmEngine *e, CompactionConf *p){
   u64 nTarget = (u64)a[LSMC_OPT_TARGET_FILE_SIZE];
   if( nTarget==0 ){
     nTarget = (u64)a[LSMC_OPT_MEMTABLE_SIZE];
-    if( nTarget<64*1024 ) nTarget = 64*1024;
-    if( nTarget>64*1024*1024 ) nTarget = 64*1024*1024;
+    if( nTarget<(u64)64*1024 ) nTarget = (u64)64*1024;
+    if( nTarget>(u64)64*1024*1024 ) nTarget = (u64)64*1024*1024;
   }
   memset(p, 0, sizeof(*p));
   p->nL0Trigger = (int)a[LSMC_OPT_L0_TRIGGER];

@@ -25,7 +25,8 @@
 **      written for a new store and verified for an existing one.
 **   3. The version set is recovered from CURRENT and its manifest (a store
 **      with data files but no CURRENT is LSMC_CORRUPT, never an empty
-**      store), every SSTable it names must exist, and the next file number
+**      store), every SSTable it names must exist, and so must the WAL
+**      its LOG names (else an edit was lost), and the next file number
 **      is moved past every file of ours in the directory (never reused).
 **   4. A new manifest is written and CURRENT pointed at it.
 **   5. WALs numbered >= the manifest's LOG are replayed in order into a
@@ -52,6 +53,7 @@
 #include "wal_format.h"
 #include "wal_reader.h"
 #include "wal_writer.h"
+#include "crashpoint.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +84,7 @@ int lsmcDbError(lsmc_db *pDb, int rc, const char *zFmt, ...){
     char zBuf[512];
     va_list ap;
     va_start(ap, zFmt);
-    vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+    (void)vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);   /* may truncate */
     va_end(ap);
     zMsg = lsmcMprintf(pDb->pEnv, "%s (%s)", zBuf, lsmc_errstr(rc));
   }else{
@@ -117,11 +119,13 @@ static int dbWriteIdentity(LsmEngine *e){
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_CREATE, &pFile));
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xAppend(pFile, a, sizeof(a)));
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSync(pFile));
+  CRASHPOINT(IDENTITY_WRITTEN);
   if( pFile ){
     int rc2 = LSMC_ENV(pEnv->xClose(pFile));
     if( rc==LSMC_OK ) rc = rc2;
   }
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSyncDir(pEnv, e->zDir));
+  CRASHPOINT(IDENTITY_DIRSYNCED);
   lsmcFree(pEnv, zPath);
   return rc;
 }
@@ -260,8 +264,13 @@ static int replayFlush(Replay *p){
   if( lsmcMemtableCount(p->pMem)==0 ) return LSMC_OK;
   lsmcBufInit(&smallest, e->pEnv);
   lsmcBufInit(&largest, e->pEnv);
-  rc = lsmcWriteLevel0(e, p->pMem, lsmcVersionSetNewFileNumber(e->pVs),
-                       &file, &smallest, &largest);
+  {
+    u64 iNum = 0;
+    rc = lsmcVersionSetNewFileNumber(e->pVs, &iNum);
+    if( rc==LSMC_OK ){
+      rc = lsmcWriteLevel0(e, p->pMem, iNum, &file, &smallest, &largest);
+    }
+  }
   if( rc==LSMC_OK ){
     VersionEdit edit;
     lsmcEditInit(&edit, e->pEnv);
@@ -324,12 +333,53 @@ static int replayRecord(void *pArg, const u8 *pData, size_t nData){
   return rc;
 }
 
+/* Context of the search for foreign files at open. */
+typedef struct Foreign Foreign;
+struct Foreign {
+  LsmEngine *e;          /* Engine */
+  u64 iOwnedBelow;       /* The recovered NEXT_FILE */
+  int rc;                /* First error */
+};
+
+static int dbForeignEntry(void *pArg, const char *zName){
+  Foreign *p = (Foreign*)pArg;
+  int eType;
+  u64 iNum;
+  if( lsmcParseFileName(zName, &eType, &iNum) && iNum>=p->iOwnedBelow ){
+    p->rc = lsmcVersionSetAddForeign(p->e->pVs, iNum);
+  }
+  return p->rc;
+}
+
 /*
-** Replay every WAL numbered >= the manifest's LOG.  A WAL that ends in a
+** Record as FOREIGN every file named like ours but numbered at or above
+** the recovered NEXT_FILE: the store never handed that number out, so the
+** file is not its own (TESTPLAN H4).  It is never replayed or deleted, and
+** its number is never handed out; the new manifest records it.
+*/
+static int dbFindForeign(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow){
+  Foreign f;
+  int rc;
+  f.e = e;
+  f.iOwnedBelow = iOwnedBelow;
+  f.rc = LSMC_OK;
+  rc = LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, dbForeignEntry, &f));
+  if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
+    rc = lsmcDbError(pDb, rc, "%s: too many foreign files named like the "
+                     "store's", e->zDir);
+  }
+  return rc;
+}
+
+/*
+** Replay every WAL numbered >= the manifest's LOG and below iOwnedBelow
+** (the recovered NEXT_FILE; higher numbers and FOREIGN ones are not the
+** store's).  A WAL that ends in a
 ** torn tail must be the last one with records: a torn WAL followed by a
 ** WAL holding records is a hole, LSMC_CORRUPT in strict mode.
 */
-static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 *piMaxReplayed){
+static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
+                        u64 *piMaxReplayed){
   int eRecovery = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
   NumList wals;
   Replay r;
@@ -347,6 +397,9 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 *piMaxReplayed){
     WalReplayStat st;
     char *zPath;
     if( wals.a[i]<e->pVs->iLogNumber ) continue;
+    if( wals.a[i]>=iOwnedBelow || lsmcVersionSetIsForeign(e->pVs, wals.a[i]) ){
+      continue;                            /* not the store's: never read */
+    }
     zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, wals.a[i]);
     if( zPath==0 ){ rc = LSMC_NOMEM; break; }
     memset(&st, 0, sizeof(st));
@@ -404,8 +457,9 @@ static int dbSweepEntry(void *pArg, const char *zName){
   u64 iNum;
   int bKeep = 1;
   if( !lsmcParseFileName(zName, &eType, &iNum) ) return 0;  /* not ours */
-  if( iNum>=p->iOwnedBelow
-   && !(eType==LSMC_FILE_WAL && iNum<=p->iMaxReplayed) ){
+  if( (iNum>=p->iOwnedBelow
+       && !(eType==LSMC_FILE_WAL && iNum<=p->iMaxReplayed))
+   || lsmcVersionSetIsForeign(pVs, iNum) ){
     return 0;                              /* not provably the store's */
   }
   switch( eType ){
@@ -426,13 +480,15 @@ static int dbSweepEntry(void *pArg, const char *zName){
   if( !bKeep ){
     char *zPath = lsmcMprintf(e->pEnv, "%s/%s", e->zDir, zName);
     if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
+    CRASHPOINT(SWEEP_REMOVED);
     lsmcFree(e->pEnv, zPath);
   }
   return 0;
 }
 
 /*
-** Check that every SSTable the current version names exists.
+** Check that every SSTable the current version names exists, and the WAL
+** its LOG names.
 */
 static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
   Version *v = e->pVs->pCurrent;
@@ -451,6 +507,23 @@ static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
       lsmcFree(e->pEnv, zPath);
     }
   }
+  /* The WAL the manifest's LOG names is created (and its name synced)
+  ** before the edit that names it, and deleted only after a later edit
+  ** moved LOG past it.  If it is missing, the manifest lost that later
+  ** edit (a damaged last record reads as a torn tail), and what the lost
+  ** edit recorded -- a flush of that WAL -- would silently vanish. */
+  if( rc==LSMC_OK && e->pVs->iLogNumber>0 ){
+    u64 iLog = e->pVs->iLogNumber;
+    char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iLog);
+    int bExists = 0;
+    rc = zPath ? LSMC_ENV(e->pEnv->xExists(e->pEnv, zPath, &bExists)) : LSMC_NOMEM;
+    if( rc==LSMC_OK && !bExists ){
+      rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: %06llu.log named by the "
+                   "manifest is missing (a manifest edit was lost)", e->zDir,
+                   (unsigned long long)iLog);
+    }
+    lsmcFree(e->pEnv, zPath);
+  }
   return rc;
 }
 
@@ -459,12 +532,18 @@ static int dbCheckFiles(lsmc_db *pDb, LsmEngine *e){
 ** so its name survives a crash, and make it the engine's.
 */
 int lsmcDbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
-  u64 iNum = lsmcVersionSetNewFileNumber(e->pVs);
-  char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iNum);
-  int rc = zPath ? LSMC_OK : LSMC_NOMEM;
+  u64 iNum = 0;
+  char *zPath = 0;
+  int rc = lsmcVersionSetNewFileNumber(e->pVs, &iNum);
   *ppWal = 0;
+  if( rc==LSMC_OK ){
+    zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_WAL, iNum);
+    if( zPath==0 ) rc = LSMC_NOMEM;
+  }
   if( rc==LSMC_OK ) rc = lsmcWalWriterOpen(e->pEnv, zPath, ppWal);
+  CRASHPOINT(WAL_CREATED);
   if( rc==LSMC_OK ) rc = LSMC_ENV(e->pEnv->xSyncDir(e->pEnv, e->zDir));
+  CRASHPOINT(WAL_DIRSYNCED);
   if( rc!=LSMC_OK ){
     lsmcWalWriterClose(*ppWal);
     *ppWal = 0;
@@ -481,6 +560,7 @@ int lsmcDbNewWal(LsmEngine *e, WalWriter **ppWal, u64 *piWal){
 */
 static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
   u64 iOwnedBelow = 0;      /* Manifest's NEXT_FILE: lower numbers are ours */
+  int bLegacy = 0;          /* A FORMAT 1 manifest was recovered */
   u64 iMaxReplayed = 0;     /* Largest WAL number replayed */
   int rc = lsmcVersionSetNew(e->pEnv, e->zDir,
                              (int)e->opts.aVal[LSMC_OPT_RECOVERY],
@@ -499,14 +579,24 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     }
   }
   if( rc==LSMC_OK ) rc = dbCheckFiles(pDb, e);
-  iOwnedBelow = e->pVs->iNextFile;
-  if( rc==LSMC_OK ){
+  if( e->pVs ){                                    /* NULL after NOMEM */
+    iOwnedBelow = e->pVs->iReserved;
+    bLegacy = e->pVs->bLegacy;
+  }
+  if( rc==LSMC_OK && bLegacy ){
+    /* FORMAT 1: NEXT_FILE was no reservation; a WAL made after the last
+    ** edit is numbered above it.  Move past every number (the old rule). */
     if( e->pVs->iNextFile<=pScan->iMaxNumber ){
       e->pVs->iNextFile = pScan->iMaxNumber + 1;
     }
-    rc = lsmcVersionSetNewManifest(e->pVs);
+  }else if( rc==LSMC_OK ){
+    rc = dbFindForeign(pDb, e, iOwnedBelow);
   }
-  if( rc==LSMC_OK ) rc = dbReplayWals(pDb, e, &iMaxReplayed);
+  if( rc==LSMC_OK ) rc = lsmcVersionSetNewManifest(e->pVs);
+  if( rc==LSMC_OK ){
+    rc = dbReplayWals(pDb, e, bLegacy ? UINT64_MAX : iOwnedBelow,
+                      &iMaxReplayed);
+  }
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
   if( rc==LSMC_OK ){
     WalWriter *pWal = 0;
@@ -599,6 +689,12 @@ static int engineOpen(lsmc_db *pDb, const char *zDir, const lsmc_options *pOpts,
   if( rc==LSMC_OK && !scan.bIdentity && scan.nEntry>0 ){
     rc = lsmcDbError(pDb, LSMC_CANTOPEN, "%s: not an lsmvtab store (the directory "
                  "is not empty and has no IDENTITY file)", zDir);
+  }
+  if( rc==LSMC_OK && scan.bIdentity && (scan.bCurrent || scan.nData>0) ){
+    /* Verify IDENTITY before LOCK is created: a damaged or foreign one is
+    ** refused with nothing written in the directory (TESTPLAN H2). */
+    rc = dbCheckIdentity(e);
+    if( rc ) lsmcDbError(pDb, rc, "%s: IDENTITY is damaged", zDir);
   }
   if( rc==LSMC_OK ){
     char *zLock = lsmcFileName(pEnv, zDir, LSMC_FILE_LOCK, 0);

@@ -313,7 +313,7 @@ static int dbCurSeekLE(DbCursor *p, const u8 *a, size_t n){
 */
 static int dbCurNext(DbCursor *p){
   int rc = LSMC_OK;
-  assert( p->bValid );
+  assert( p->bValid && p->pIter!=0 );   /* a valid cursor has a source */
   if( p->eDir==DBITER_REVERSE ){
     p->eDir = DBITER_FORWARD;
     if( lsmcIterValid(p->pIter) ){
@@ -341,7 +341,7 @@ static int dbCurNext(DbCursor *p){
 */
 static int dbCurPrev(DbCursor *p){
   int rc = LSMC_OK;
-  assert( p->bValid );
+  assert( p->bValid && p->pIter!=0 );   /* a valid cursor has a source */
   if( p->eDir==DBITER_FORWARD ){
     size_t n;
     const u8 *a = lsmcIterKey(p->pIter, &n);
@@ -365,7 +365,7 @@ static int dbCurPrev(DbCursor *p){
 /* The current key of a valid cursor (never NULL). */
 static const u8 *dbCurKey(const DbCursor *p, size_t *pnKey){
   const u8 *a;
-  assert( p->bValid );
+  assert( p->bValid && p->pIter!=0 );   /* a valid cursor has a source */
   if( p->eDir==DBITER_FORWARD ){
     a = lsmcIterKey(p->pIter, pnKey);
     *pnKey -= LSMC_TRAILER_SIZE;
@@ -379,7 +379,7 @@ static const u8 *dbCurKey(const DbCursor *p, size_t *pnKey){
 /* The current value of a valid cursor (never NULL). */
 static const u8 *dbCurValue(const DbCursor *p, size_t *pnVal){
   const u8 *a;
-  assert( p->bValid );
+  assert( p->bValid && p->pIter!=0 );   /* a valid cursor has a source */
   if( p->eDir==DBITER_FORWARD ){
     a = lsmcIterValue(p->pIter, pnVal);
   }else{

@@ -22,6 +22,7 @@
 #include "coding.h"
 #include "wal_format.h"
 #include "wal_writer.h"
+#include "crashpoint.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,7 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
     /* Rotate: sync the old WAL first, so that no later WAL can hold data
     ** while an older one lost its tail (no holes after a crash). */
     rc = lsmcWalSync((WalWriter*)e->pWal);
+    CRASHPOINT(WAL_ROTATE_SYNCED);
     if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNewMem);
     if( rc==LSMC_OK ) rc = lsmcDbNewWal(e, &pNewWal, &iNewWal);
     if( rc!=LSMC_OK ){
@@ -106,6 +108,7 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
     e->iImmWal = e->iWal;
     e->pMem = pNewMem;
     e->iWal = iNewWal;
+    CRASHPOINT(WAL_ROTATED);
     bForce = 0;
     if( e->bBgThread ){
       pthread_cond_signal(&e->cvWork);
@@ -178,6 +181,7 @@ static void dbQueueRelease(LsmEngine *e, DbWriter *pLast, int rc){
   DbWriter *pLead = e->pWriterHead;
   while( 1 ){
     DbWriter *pDone = e->pWriterHead;
+    assert( pDone!=0 );               /* pLast is queued, at or behind it */
     e->pWriterHead = pDone->pNext;
     if( e->pWriterHead==0 ) e->pWriterTail = 0;
     if( pDone!=pLead ){
@@ -211,10 +215,12 @@ static int dbWriteGroup(LsmEngine *e, DbWriter *w, DbWriter **ppLast){
     lsmcBatchSetSeq(pGroup, iSeq);
     pthread_mutex_unlock(&e->mu);
     rc = lsmcWalAddRecord(pWal, pGroup->rep.a, pGroup->rep.n);
+    CRASHPOINT(WRITE_APPENDED);
     if( rc==LSMC_OK && w->bSync ){
       rc = lsmcWalSync(pWal);
       atomic_fetch_add_explicit(&e->stats.nWalSync, 1, memory_order_relaxed);
     }
+    CRASHPOINT(WRITE_SYNCED);
     if( rc==LSMC_OK ){
       rc = lsmcBatchIterate(pGroup->rep.a, pGroup->rep.n, dbInsertEntry, pMem);
       if( rc ){
@@ -346,6 +352,7 @@ struct lsmc_commit {
   lsmc_batch *pBatch;      /* The caller's batch, as written to the WAL */
   MemTable *pMem;          /* Memtable holding the reservation */
   u64 iSeq;                /* Sequence number of the first entry */
+  u64 iWalOff;             /* WAL size before the record */
   u32 nCount;              /* Entries in the batch */
   int bSync;               /* Sync the WAL (record and abort marker) */
   DbWriter w;              /* This commit's place at the queue's head */
@@ -383,11 +390,17 @@ static int dbPrepareRecord(LsmEngine *e, lsmc_commit *p){
 
   lsmcBatchSetSeq(pBatch, p->iSeq);
   pthread_mutex_unlock(&e->mu);
+  p->iWalOff = lsmcWalSize(pWal);
   rc = lsmcWalAddRecord(pWal, pBatch->rep.a, pBatch->rep.n);
+  CRASHPOINT(PREPARE_APPENDED);
   if( rc==LSMC_OK && p->bSync ){
     rc = lsmcWalSync(pWal);
     atomic_fetch_add_explicit(&e->stats.nWalSync, 1, memory_order_relaxed);
   }
+  /* The caller reports this commit as failed (SQLite then rolls back the
+  ** rest of the transaction): the record must not come back at reopen. */
+  if( rc!=LSMC_OK && rc!=LSMC_NOMEM ) lsmcWalDropTail(pWal, p->iWalOff);
+  CRASHPOINT(PREPARE_SYNCED);
   pthread_mutex_lock(&e->mu);
   if( rc==LSMC_OK ){
     atomic_fetch_add_explicit(&e->stats.nWriteGroup, 1, memory_order_relaxed);
@@ -465,6 +478,7 @@ void lsmc_commit_apply(lsmc_commit *p){
   if( p==0 ) return;
   e = p->e;
   assert( p->pMem==e->pMem );
+  CRASHPOINT(APPLY_BEGIN);
   if( p->nCount>0 ){
     rc = lsmcBatchIterate(p->pBatch->rep.a, p->pBatch->rep.n, dbInsertEntry,
                           p->pMem);
@@ -477,6 +491,7 @@ void lsmc_commit_apply(lsmc_commit *p){
   }
   dbQueueRelease(e, &p->w, rc);
   pthread_mutex_unlock(&e->mu);
+  CRASHPOINT(APPLY_DONE);
   if( rc==LSMC_OK ){
     lsmcBatchIterate(p->pBatch->rep.a, p->pBatch->rep.n, dbCountEntry,
                      &e->stats);
@@ -501,15 +516,19 @@ int lsmc_commit_abort(lsmc_commit *p){
     lsmcPut64(&aMark[8], p->iSeq);
     lsmcPut32(&aMark[16], p->nCount);
     rc = lsmcWalAddRecord(pWal, aMark, sizeof(aMark));
+    CRASHPOINT(ABORT_APPENDED);
     if( rc==LSMC_OK && p->bSync ){
       rc = lsmcWalSync(pWal);
       atomic_fetch_add_explicit(&e->stats.nWalSync, 1, memory_order_relaxed);
     }
+    CRASHPOINT(ABORT_SYNCED);
     if( rc==LSMC_OK ){
       atomic_fetch_add_explicit(&e->stats.nWalBytes, sizeof(aMark),
                                 memory_order_relaxed);
     }
   }
+  /* Without its marker the record would be replayed: cut both off. */
+  if( rc!=LSMC_OK ) lsmcWalDropTail((WalWriter*)e->pWal, p->iWalOff);
   pthread_mutex_lock(&e->mu);
   if( rc!=LSMC_OK ){
     lsmcSetBgError(e, rc, "WAL write of an abort marker failed");

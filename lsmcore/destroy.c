@@ -81,6 +81,7 @@ struct DestroyOwner {
   u64 iNextFile;         /* Its NEXT_FILE */
   u64 iManifest;         /* Number of the live manifest */
   Version *v;            /* Live files (owned by the version set) */
+  const VersionSet *pVs; /* The recovered set (FOREIGN numbers) */
 };
 
 /*
@@ -132,12 +133,14 @@ static int destroyOwned(const DestroyOwner *pOwn, const DestroyEntry *pEntry){
       return 1;
     case LSMC_FILE_SST:
       if( !pOwn->bManifest ) return 0;
-      return pEntry->iNum<pOwn->iNextFile
+      return (pEntry->iNum<pOwn->iNextFile
+              && !lsmcVersionSetIsForeign(pOwn->pVs, pEntry->iNum))
           || destroyInVersion(pOwn->v, pEntry->iNum);
     case LSMC_FILE_WAL:
     case LSMC_FILE_TEMP:
     case LSMC_FILE_MANIFEST:
-      return pOwn->bManifest && pEntry->iNum<pOwn->iNextFile;
+      return pOwn->bManifest && pEntry->iNum<pOwn->iNextFile
+          && !lsmcVersionSetIsForeign(pOwn->pVs, pEntry->iNum);
   }
   return 0;
 }
@@ -182,6 +185,7 @@ static int destroyReadOwner(lsmc_env *pEnv, const char *zDir,
     pOwn->iNextFile = (*ppVs)->iNextFile;
     pOwn->iManifest = (*ppVs)->iManifest;
     pOwn->v = (*ppVs)->pCurrent;
+    pOwn->pVs = *ppVs;
   }
   return rc;
 }
@@ -292,6 +296,9 @@ int lsmc_destroy(const char *zDir, const lsmc_options *pOpts){
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xExists(pEnv, zIdentity, &bExists));
   if( rc==LSMC_OK && !bExists ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zDir) ) rc = LSMC_BUSY;
+  /* A damaged or foreign IDENTITY: refuse before xLock creates LOCK (H2). */
+  if( rc==LSMC_OK ) rc = lsmcDbCheckIdentity(pEnv, zDir);
+  if( rc==LSMC_IOERR_NOENT ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xLock(pEnv, zLock, &pLock));
   if( rc==LSMC_OK ) CRASHPOINT(DESTROY_LOCKED);
 
@@ -340,9 +347,16 @@ int lsmc_rename(const char *zFrom, const char *zTo, const lsmc_options *pOpts){
   if( rc==LSMC_OK && bExists ) rc = LSMC_CANTOPEN;
   if( rc==LSMC_OK && lsmcDbIsOpen(pEnv, zFrom) ) rc = LSMC_BUSY;
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xLock(pEnv, zLock, &pLock));
-  if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xRename(pEnv, zFrom, zTo));
-  if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zTo);
-  if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zFrom);
+  if( rc==LSMC_OK ){
+    rc = LSMC_ENV(pEnv->xRename(pEnv, zFrom, zTo));
+    if( rc==LSMC_OK ){
+      rc = destroySyncParent(pEnv, zTo);
+      if( rc==LSMC_OK ) rc = destroySyncParent(pEnv, zFrom);
+      /* Nothing changes on error: a caller that reports the rename as
+      ** failed (ALTER TABLE) keeps looking for the store at zFrom. */
+      if( rc!=LSMC_OK ) LSMC_ENV(pEnv->xRename(pEnv, zTo, zFrom));
+    }
+  }
   if( pLock ) LSMC_ENV(pEnv->xUnlock(pEnv, pLock));
   lsmcFree(pEnv, zIdentity);
   lsmcFree(pEnv, zLock);

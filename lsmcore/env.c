@@ -13,6 +13,7 @@
 */
 #include "env.h"
 #include "coding.h"
+#include "crashpoint.h"
 
 /*
 ** Read the whole of zPath (at most nMax bytes) into pBuf.  The file is
@@ -78,8 +79,14 @@ int lsmcEnvWriteFileAtomic(lsmc_env *pEnv, const char *zDir,
                            const void *p, size_t n){
   int rc = envWriteSynced(pEnv, zTmp, p, n);
   if( rc==LSMC_OK ){
+    CRASHPOINT(CURRENT_TEMP_SYNCED);
     rc = LSMC_ENV(pEnv->xRename(pEnv, zTmp, zPath));
-    if( rc==LSMC_OK ) return LSMC_ENV(pEnv->xSyncDir(pEnv, zDir));
+    CRASHPOINT(CURRENT_RENAMED);
+    if( rc==LSMC_OK ){
+      rc = LSMC_ENV(pEnv->xSyncDir(pEnv, zDir));
+      CRASHPOINT(CURRENT_DIRSYNCED);
+      return rc;
+    }
   }
   LSMC_ENV(pEnv->xRemove(pEnv, zTmp));
   return rc;
@@ -101,17 +108,21 @@ int lsmcEnvReadExact(lsmc_env *pEnv, lsmc_file *pFile, u64 iOff,
 }
 
 #ifdef LSMC_TESTHOOKS
-/* Bounds of the "lsmc_env_sites" section, provided by the linker. */
-extern LsmcEnvSite *__start_lsmc_env_sites[] __attribute__((weak));
-extern LsmcEnvSite *__stop_lsmc_env_sites[] __attribute__((weak));
+/* Bounds of the "lsmc_env_sites" section, provided by the linker under
+** the reserved names __start_/__stop_lsmc_env_sites (asm labels bind them
+** to ordinary identifiers). */
+extern LsmcEnvSite *aEnvSiteStart[] __asm__("__start_lsmc_env_sites")
+  __attribute__((weak));
+extern LsmcEnvSite *aEnvSiteStop[] __asm__("__stop_lsmc_env_sites")
+  __attribute__((weak));
 
 /*
 ** The env call sites compiled into this program (see LSMC_ENV in
 ** lsmcInt.h), in no particular order.
 */
 LsmcEnvSite **lsmcEnvSites(int *pnSite){
-  *pnSite = (int)(__stop_lsmc_env_sites - __start_lsmc_env_sites);
-  return __start_lsmc_env_sites;
+  *pnSite = (int)(aEnvSiteStop - aEnvSiteStart);
+  return aEnvSiteStart;
 }
 #endif
 

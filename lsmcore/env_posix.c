@@ -55,10 +55,10 @@ struct PosixFile {
 static int posixErrorAt(int iErr, int iLine){
   switch( iErr ){
     case ENOENT:  return LSMC_IOERR_NOENT;
-    case ENOSPC:  return LSMC_FULL;
 #ifdef EDQUOT
-    case EDQUOT:  return LSMC_FULL;
+    case EDQUOT:  /* fall through: a full quota is a full disk */
 #endif
+    case ENOSPC:  return LSMC_FULL;
     default:      break;
   }
   return lsmcReportError(LSMC_IOERR, __FILE__, iLine);

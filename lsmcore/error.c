@@ -78,7 +78,7 @@ char *lsmcMprintf(lsmc_env *pEnv, const char *zFmt, ...){
   z = lsmcMalloc(pEnv, (size_t)n + 1);
   if( z==0 ) return 0;
   va_start(ap, zFmt);
-  vsnprintf(z, (size_t)n + 1, zFmt, ap);
+  (void)vsnprintf(z, (size_t)n + 1, zFmt, ap);    /* fits: measured above */
   va_end(ap);
   return z;
 }

@@ -15,6 +15,7 @@
 #include "coding.h"
 #include "filename.h"
 #include "sst_builder.h"
+#include "crashpoint.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -65,12 +66,15 @@ int lsmcWriteLevel0(LsmEngine *e, MemTable *pMem, u64 iNum, EditFile *pFile,
   if( rc==LSMC_OK ) rc = lsmcSstBuilderNew(pEnv, pOut, &so, &pBuilder);
   if( rc==LSMC_OK ) rc = flushCopyEntries(pMem, pBuilder);
   if( rc==LSMC_OK ) rc = lsmcSstBuilderFinish(pBuilder, &nFile, &props);
+  CRASHPOINT(FLUSH_SST_WRITTEN);
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSync(pOut));
+  CRASHPOINT(FLUSH_SST_SYNCED);
   if( pOut ){
     int rc2 = LSMC_ENV(pEnv->xClose(pOut));
     if( rc==LSMC_OK ) rc = rc2;
   }
   if( rc==LSMC_OK ) rc = LSMC_ENV(pEnv->xSyncDir(pEnv, e->zDir));
+  CRASHPOINT(FLUSH_SST_DIRSYNCED);
   if( rc==LSMC_OK ){
     lsmcBufSet(&rc, pSmallest, props.smallest.a, props.smallest.n);
     lsmcBufSet(&rc, pLargest, props.largest.a, props.largest.n);
@@ -103,18 +107,21 @@ int lsmcWriteLevel0(LsmEngine *e, MemTable *pMem, u64 iNum, EditFile *pFile,
 int lsmcFlushImm(LsmEngine *e){
   MemTable *pImm = e->pImm;
   u64 iImmWal = e->iImmWal;
-  u64 iNum = lsmcVersionSetNewFileNumber(e->pVs);
+  u64 iNum = 0;
   LsmcBuf smallest, largest;
   EditFile file;
   int bEmpty = lsmcMemtableCount(pImm)==0;
-  int rc = LSMC_OK;
+  int rc = lsmcVersionSetNewFileNumber(e->pVs, &iNum);
 
   assert( pImm!=0 && e->bFlushing==0 );
   e->bFlushing = 1;
+  LSMC_TEST_BUSY(LSMC_BUSY_FLUSH, 1);
   lsmcBufInit(&smallest, e->pEnv);
   lsmcBufInit(&largest, e->pEnv);
   pthread_mutex_unlock(&e->mu);
-  if( !bEmpty ) rc = lsmcWriteLevel0(e, pImm, iNum, &file, &smallest, &largest);
+  if( rc==LSMC_OK && !bEmpty ){
+    rc = lsmcWriteLevel0(e, pImm, iNum, &file, &smallest, &largest);
+  }
   pthread_mutex_lock(&e->mu);
 
   if( rc==LSMC_OK ){
@@ -125,12 +132,11 @@ int lsmcFlushImm(LsmEngine *e){
     if( !bEmpty ) rc = lsmcEditAddFile(&edit, &file);
     if( e->iLastSeq>e->pVs->iLastSeq ) e->pVs->iLastSeq = e->iLastSeq;
     if( rc==LSMC_OK ) rc = lsmcVersionSetApply(e->pVs, &edit);
+    if( rc==LSMC_OK ) CRASHPOINT(FLUSH_INSTALLED);
     lsmcEditClear(&edit);
-    if( rc!=LSMC_OK && !bEmpty ){
-      char *zPath = lsmcFileName(e->pEnv, e->zDir, LSMC_FILE_SST, iNum);
-      if( zPath ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zPath));
-      lsmcFree(e->pEnv, zPath);
-    }
+    /* On failure the SSTable stays: the edit naming it may be in the
+    ** manifest although the manifest's sync failed (TESTPLAN C1); if it
+    ** is not, the file is an orphan, which is safe. */
     if( rc!=LSMC_OK ) lsmcSetBgError(e, rc, "manifest write failed");
   }else{
     lsmcSetBgError(e, rc, "flush failed");
@@ -142,12 +148,14 @@ int lsmcFlushImm(LsmEngine *e){
     lsmcMemtableUnref(pImm);
     if( zWal ) LSMC_ENV(e->pEnv->xRemove(e->pEnv, zWal));  /* an obsolete WAL left
                                                  ** behind is removed at open */
+    CRASHPOINT(FLUSH_WAL_REMOVED);
     lsmcFree(e->pEnv, zWal);
     atomic_fetch_add_explicit(&e->stats.nFlush, 1, memory_order_relaxed);
   }
   lsmcBufFree(&smallest);
   lsmcBufFree(&largest);
   e->bFlushing = 0;
+  LSMC_TEST_BUSY(LSMC_BUSY_FLUSH, -1);
   pthread_cond_broadcast(&e->cvDone);
   return rc;
 }

@@ -40,8 +40,8 @@ typedef int64_t  i64;
 #define LSMC_MAX_SEQ      ((((u64)1)<<56) - 1)  /* Largest sequence */
 
 /* Sizes we refuse beyond, so that hostile lengths fail cleanly. */
-#define LSMC_MAX_KEY      (64u*1024*1024)     /* Bytes in a user key */
-#define LSMC_MAX_VALUE    (1024u*1024*1024)   /* Bytes in a value */
+#define LSMC_MAX_KEY      ((size_t)64*1024*1024)   /* Bytes in a user key */
+#define LSMC_MAX_VALUE    ((size_t)1024*1024*1024) /* Bytes in a value */
 
 /* Internal only: a background job stopped because the store is closing. */
 #define LSMC_ABORT 4
@@ -54,11 +54,13 @@ typedef int64_t  i64;
 /*
 ** Where an error is detected, return these instead of the bare codes: in a
 ** debug build they log the file and line (lsmcReportError in error.c), as
-** SQLITE_CORRUPT_BKPT does.
+** SQLITE_CORRUPT_BKPT does.  The value is the code itself, visibly
+** nonzero (the static analyzers cannot see into error.c).
 */
-#define LSMC_CORRUPT_BKPT  lsmcReportError(LSMC_CORRUPT, __FILE__, __LINE__)
-#define LSMC_IOERR_BKPT    lsmcReportError(LSMC_IOERR, __FILE__, __LINE__)
-#define LSMC_MISUSE_BKPT   lsmcReportError(LSMC_MISUSE, __FILE__, __LINE__)
+#define LSMC_BKPT(rc)      (lsmcReportError((rc), __FILE__, __LINE__), (rc))
+#define LSMC_CORRUPT_BKPT  LSMC_BKPT(LSMC_CORRUPT)
+#define LSMC_IOERR_BKPT    LSMC_BKPT(LSMC_IOERR)
+#define LSMC_MISUSE_BKPT   LSMC_BKPT(LSMC_MISUSE)
 int lsmcReportError(int rc, const char *zFile, int iLine);
 
 /*

@@ -17,6 +17,7 @@
 #define TAG_ADD_FILE   4
 #define TAG_DEL_FILE   5
 #define TAG_FORMAT     6
+#define TAG_FOREIGN    7
 
 void lsmcEditInit(VersionEdit *p, lsmc_env *pEnv){
   memset(p, 0, sizeof(*p));
@@ -27,6 +28,7 @@ void lsmcEditClear(VersionEdit *p){
   lsmc_env *pEnv = p->pEnv;
   lsmcFree(pEnv, p->aAdd);
   lsmcFree(pEnv, p->aDel);
+  lsmcFree(pEnv, p->aForeign);
   lsmcEditInit(p, pEnv);
 }
 
@@ -63,6 +65,16 @@ int lsmcEditDelFile(VersionEdit *p, int iLevel, u64 iNumber){
   return LSMC_OK;
 }
 
+int lsmcEditAddForeign(VersionEdit *p, u64 iNumber){
+  u64 *pNew;
+  if( p->nForeign>=LSMC_EDIT_MAX_FILES ) return LSMC_MISUSE_BKPT;
+  pNew = editGrow(p->pEnv, (void**)&p->aForeign, p->nForeign, sizeof(u64));
+  if( pNew==0 ) return LSMC_NOMEM;
+  *pNew = iNumber;
+  p->nForeign++;
+  return LSMC_OK;
+}
+
 void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
   int i;
   if( p->bFormat ){
@@ -80,6 +92,10 @@ void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
   if( p->bLastSeq ){
     lsmcBufAppendVarint(pRc, pBuf, TAG_LAST_SEQ);
     lsmcBufAppendVarint(pRc, pBuf, p->iLastSeq);
+  }
+  for(i=0; i<p->nForeign; i++){
+    lsmcBufAppendVarint(pRc, pBuf, TAG_FOREIGN);
+    lsmcBufAppendVarint(pRc, pBuf, p->aForeign[i]);
   }
   for(i=0; i<p->nDel; i++){
     lsmcBufAppendVarint(pRc, pBuf, TAG_DEL_FILE);
@@ -169,6 +185,14 @@ int lsmcEditDecode(VersionEdit *pEdit, const u8 *p, size_t n){
         pEdit->iLastSeq = editGetVarint(&r);
         if( pEdit->iLastSeq>LSMC_MAX_SEQ ) r.rc = LSMC_CORRUPT_BKPT;
         break;
+      case TAG_FOREIGN: {
+        u64 iNumber = editGetVarint(&r);
+        if( r.rc==LSMC_OK ){
+          r.rc = lsmcEditAddForeign(pEdit, iNumber);
+          if( r.rc==LSMC_MISUSE ) r.rc = LSMC_CORRUPT_BKPT;
+        }
+        break;
+      }
       case TAG_DEL_FILE: {
         int iLevel = editGetLevel(&r);
         u64 iNumber = editGetVarint(&r);
@@ -190,6 +214,18 @@ int lsmcEditDecode(VersionEdit *pEdit, const u8 *p, size_t n){
         f.iCreated = editGetVarint(&r);
         f.pSmallest = editGetKey(&r, &f.nSmallest);
         f.pLargest = editGetKey(&r, &f.nLargest);
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==6
+        /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+        ** canary build of fuzz_manifest: a planted out-of-bounds read that the
+        ** fuzzer must reach, proving the target gets here.  Never active
+        ** otherwise. */
+        if( r.rc==LSMC_OK && memchr(f.pSmallest, 0xCA, f.nSmallest) ){
+          static const u8 aCanary[4] = {0};
+          const volatile u8 *pCanary = aCanary;
+          volatile int iCanary = 4;
+          (void)pCanary[iCanary];
+        }
+#endif
         if( r.rc==LSMC_OK && (f.iMinSeq>f.iMaxSeq || f.iMaxSeq>LSMC_MAX_SEQ
          || lsmcIKeyCompare(f.pSmallest, f.nSmallest,
                             f.pLargest, f.nLargest)>0) ){
@@ -271,7 +307,8 @@ static int manifestRecord(void *pArg, const u8 *p, size_t n){
     /* FORMAT must open the first record, and appear nowhere else. */
     int bFirst = (pCtx->nRecord==0);
     if( edit.bFormat!=bFirst
-     || (bFirst && edit.iFormat!=LSMC_MANIFEST_FORMAT) ){
+     || (bFirst && edit.iFormat!=LSMC_MANIFEST_FORMAT
+                && edit.iFormat!=LSMC_MANIFEST_FORMAT_V1) ){
       rc = LSMC_CORRUPT_BKPT;
     }
   }

@@ -7,10 +7,19 @@
 ** framing of wal_format.h; each record is one edit, encoded as a sequence
 ** of (varint tag, fields) items:
 **
-**     tag 6  FORMAT     varint version (= 1); first item of a manifest's
-**                       first record, and only there
+**     tag 6  FORMAT     varint version (= 2; 1 is still read, see
+**                       below); first item of a manifest's first record,
+**                       and only there
 **     tag 1  LOG        varint: WALs numbered below this are obsolete
-**     tag 2  NEXT_FILE  varint: the next unused file number
+**     tag 2  NEXT_FILE  varint: every file number the store has handed
+**                       out, or may hand out before its next edit, is
+**                       below it (numbers are reserved in the manifest
+**                       before use: version.c).  A file named like ours
+**                       and numbered at or above it is not the store's.
+**     tag 7  FOREIGN    varint number: a file named like ours with this
+**                       number was found in the directory but is not the
+**                       store's; the store never hands the number out,
+**                       never replays nor deletes that file
 **     tag 3  LAST_SEQ   varint: the largest sequence number in any SST
 **     tag 4  ADD_FILE   varint level, number, size, min seq, max seq,
 **                       entries, tombstones, creation time (microseconds
@@ -31,7 +40,11 @@
 
 #include "lsmcInt.h"
 
-#define LSMC_MANIFEST_FORMAT 1
+/* FORMAT 2: NEXT_FILE is a reservation, FOREIGN exists.  A FORMAT 1
+** manifest (NEXT_FILE was only the next number, so WALs created after
+** the last edit carried higher numbers) is still recovered the old way. */
+#define LSMC_MANIFEST_FORMAT     2
+#define LSMC_MANIFEST_FORMAT_V1  1
 #define LSMC_NUM_LEVELS      7       /* L0 .. L6 */
 
 /* A file added by an edit. */
@@ -74,6 +87,8 @@ struct VersionEdit {
   EditFile *aAdd;                  /* nAdd entries (owned: lsmcEditClear) */
   int nDel;                        /* Files removed */
   EditDel *aDel;                   /* nDel entries (owned: lsmcEditClear) */
+  int nForeign;                    /* FOREIGN numbers */
+  u64 *aForeign;                   /* nForeign entries (owned) */
   lsmc_env *pEnv;                  /* Allocator of aAdd/aDel */
 };
 
@@ -81,6 +96,7 @@ void lsmcEditInit(VersionEdit*, lsmc_env*);
 void lsmcEditClear(VersionEdit*);          /* Frees the arrays */
 int lsmcEditAddFile(VersionEdit*, const EditFile*);
 int lsmcEditDelFile(VersionEdit*, int iLevel, u64 iNumber);
+int lsmcEditAddForeign(VersionEdit*, u64 iNumber);
 
 /* Append the encoding of pEdit to pBuf. */
 void lsmcEditEncode(int *pRc, const VersionEdit *pEdit, LsmcBuf *pBuf);

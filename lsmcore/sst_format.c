@@ -29,7 +29,7 @@ int lsmcSstHandleDecode(const u8 *p, size_t n, SstHandle *pH){
   n1 = lsmcGetVarint64(p, pEnd, &pH->iOff);
   if( n1==0 ) return LSMC_CORRUPT_BKPT;
   n2 = lsmcGetVarint64(&p[n1], pEnd, &pH->nSize);
-  if( n2==0 || (size_t)(n1+n2)!=n ) return LSMC_CORRUPT_BKPT;
+  if( n2==0 || (size_t)n1 + (size_t)n2!=n ) return LSMC_CORRUPT_BKPT;
   return LSMC_OK;
 }
 
@@ -82,6 +82,18 @@ int lsmcSstFooterDecode(const u8 *a, SstFooter *pF){
   pF->filter.nSize = lsmcGet64(&a[24]);
   pF->props.iOff = lsmcGet64(&a[32]);
   pF->props.nSize = lsmcGet64(&a[40]);
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==5
+  /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+  ** canary build of fuzz_footer: a planted out-of-bounds read that the
+  ** fuzzer must reach, proving the target gets here.  Never active
+  ** otherwise. */
+  if( memchr(a, 0xCA, 48) ){
+    static const u8 aCanary[4] = {0};
+    const volatile u8 *pCanary = aCanary;
+    volatile int iCanary = 4;
+    (void)pCanary[iCanary];
+  }
+#endif
   return LSMC_OK;
 }
 

@@ -340,7 +340,7 @@ int lsmcSstGet(
   LsmcBuf *pVal,                  /* OUT: value of a PUT */
   SstGetStat *pStat               /* IN/OUT: counters, or NULL */
 ){
-  SstGetStat dummy;
+  SstGetStat dummy = {0};        /* pStat when the caller passes none */
   LsmcBuf lookup;                 /* Lookup key, if too long for aStack */
   u8 aStack[SST_LOOKUP_STACK];    /* Lookup key, usually */
   const u8 *pLookup;
@@ -406,6 +406,18 @@ static int sstOpenChild(void *pCtx, const u8 *pVal, size_t nVal,
   int bHit = 0;
   int rc = lsmcSstHandleDecode(pVal, nVal, &h);
   *ppChild = 0;
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==3
+  /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+  ** canary build of fuzz_index: a planted out-of-bounds read that the
+  ** fuzzer must reach, proving the target gets here.  Never active
+  ** otherwise. */
+  if( nVal>=1 && pVal[0]==0xCA ){
+    static const u8 aCanary[4] = {0};
+    const volatile u8 *pCanary = aCanary;
+    volatile int iCanary = 4;
+    (void)pCanary[iCanary];
+  }
+#endif
   if( rc==LSMC_OK ){
     rc = sstDataBlock(p, &h, &ref, &bHit);
     if( p->pCache ){
@@ -459,8 +471,8 @@ struct SstVerify {
 /* Record the first fault; return LSMC_CORRUPT. */
 static int verifyFail(SstVerify *pV, const char *zWhat){
   if( pV->zMsg[0]==0 ){
-    snprintf(pV->zMsg, sizeof(pV->zMsg), "data block %llu: %s",
-             (unsigned long long)pV->iBlock, zWhat);
+    (void)snprintf(pV->zMsg, sizeof(pV->zMsg), "data block %llu: %s",
+                   (unsigned long long)pV->iBlock, zWhat);   /* may truncate */
   }
   return LSMC_CORRUPT_BKPT;
 }
@@ -569,15 +581,15 @@ static int verifyTotals(SstVerify *pV){
    || lsmcUKeyCompare(a->largest.a, a->largest.n,
                       pV->prevKey.a, pV->prevKey.n)!=0
   ){
-    snprintf(pV->zMsg, sizeof(pV->zMsg),
-             "properties block disagrees with the data");
+    (void)snprintf(pV->zMsg, sizeof(pV->zMsg),
+                   "properties block disagrees with the data");
     return LSMC_CORRUPT_BKPT;
   }
   if( iMeta!=pV->iNextOff
    || f->index.iOff + f->index.nSize + LSMC_SST_TRAILER_SIZE
       != pV->p->nFile - LSMC_SST_FOOTER_SIZE
   ){
-    snprintf(pV->zMsg, sizeof(pV->zMsg), "blocks not laid out in order");
+    (void)snprintf(pV->zMsg, sizeof(pV->zMsg), "blocks not laid out in order");
     return LSMC_CORRUPT_BKPT;
   }
   return LSMC_OK;
@@ -604,7 +616,7 @@ int lsmcSstVerify(SstReader *p, char **pzMsg){
     if( rc==LSMC_OK ) rc = lsmcBlockIterNext(&idx);
   }
   if( rc==LSMC_CORRUPT && v.zMsg[0]==0 ){
-    snprintf(v.zMsg, sizeof(v.zMsg), "index block damaged");
+    (void)snprintf(v.zMsg, sizeof(v.zMsg), "index block damaged");
   }
   if( rc==LSMC_OK ) rc = verifyTotals(&v);
   if( rc==LSMC_CORRUPT ){

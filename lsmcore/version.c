@@ -11,11 +11,15 @@
 #include "filename.h"
 #include "two_level_iter.h"
 #include "wal_writer.h"
+#include "crashpoint.h"
 
 #include <stdlib.h>
 
 /* Manifests larger than this are rewritten at the next open. */
 #define VERSION_MANIFEST_LIMIT (64u*1024*1024)
+
+/* File numbers reserved by each manifest edit ahead of the next one. */
+#define LSMC_FILE_RESERVE 1000
 
 /* ------------------------------------------------------------ FileMeta */
 
@@ -66,6 +70,7 @@ void lsmcFileUnref(FileMeta *p){
                                  p->iNumber);
       if( zPath ) LSMC_ENV(pEnv->xRemove(pEnv, zPath));   /* best effort: an orphan
                                                 ** is removed at next open */
+      CRASHPOINT(OBSOLETE_SST_REMOVED);
       lsmcFree(pEnv, zPath);
     }
     lsmcBufFree(&p->smallest);
@@ -369,13 +374,65 @@ void lsmcVersionSetFree(VersionSet *p){
     lsmcWalWriterClose(p->pManifest);
     lsmcVersionUnref(p->pCurrent);
     if( p->pTableCache ) lsmcCacheFree(p->pTableCache);
+    lsmcFree(p->pEnv, p->aForeign);
     lsmcFree(p->pEnv, p->zDir);
     lsmcFree(p->pEnv, p);
   }
 }
 
-u64 lsmcVersionSetNewFileNumber(VersionSet *p){
-  return p->iNextFile++;
+/* Index of the first entry of p->aForeign >= iNum. */
+static int versionForeignFind(const VersionSet *p, u64 iNum){
+  int lo = 0, hi = p->nForeign;
+  while( lo<hi ){
+    int mid = (lo+hi)/2;
+    if( p->aForeign[mid]<iNum ) lo = mid+1; else hi = mid;
+  }
+  return lo;
+}
+
+int lsmcVersionSetIsForeign(const VersionSet *p, u64 iNum){
+  int i = versionForeignFind(p, iNum);
+  return i<p->nForeign && p->aForeign[i]==iNum;
+}
+
+int lsmcVersionSetAddForeign(VersionSet *p, u64 iNum){
+  int i = versionForeignFind(p, iNum);
+  u64 *aNew;
+  if( i<p->nForeign && p->aForeign[i]==iNum ) return LSMC_OK;
+  if( p->nForeign>=LSMC_EDIT_MAX_FILES ) return LSMC_CORRUPT_BKPT;
+  aNew = lsmcRealloc(p->pEnv, p->aForeign,
+                     sizeof(u64)*(size_t)(p->nForeign+1));
+  if( aNew==0 ) return LSMC_NOMEM;
+  memmove(&aNew[i+1], &aNew[i], sizeof(u64)*(size_t)(p->nForeign-i));
+  aNew[i] = iNum;
+  p->aForeign = aNew;
+  p->nForeign++;
+  return LSMC_OK;
+}
+
+int lsmcVersionSetNewFileNumber(VersionSet *p, u64 *piNum){
+  int rc = LSMC_OK;
+  int i;
+  /* Skip the numbers of foreign files (aForeign is sorted). */
+  for(i=versionForeignFind(p, p->iNextFile);
+      i<p->nForeign && p->aForeign[i]==p->iNextFile; i++){
+    p->iNextFile++;
+  }
+  if( p->pManifest && p->iNextFile>=p->iReserved ){
+    VersionEdit edit;                  /* reserve more numbers first */
+    lsmcEditInit(&edit, p->pEnv);
+    rc = lsmcVersionSetApply(p, &edit);
+    lsmcEditClear(&edit);
+  }
+  *piNum = rc==LSMC_OK ? p->iNextFile++ : 0;
+  return rc;
+}
+
+/* The NEXT_FILE to record in the next edit: room for LSMC_FILE_RESERVE
+** more numbers, never less than already recorded. */
+static u64 versionReservation(const VersionSet *p){
+  u64 iWant = p->iNextFile + LSMC_FILE_RESERVE;
+  return iWant>p->iReserved ? iWant : p->iReserved;
 }
 
 /* State accumulated while replaying a manifest. */
@@ -395,7 +452,17 @@ static int versionRecoverEdit(void *pArg, VersionEdit *pEdit){
     lsmcVersionUnref(p->pVersion);
     p->pVersion = pNew;
     if( pEdit->bLog ){ pSet->iLogNumber = pEdit->iLog; p->bLog = 1; }
-    if( pEdit->bNextFile ){ pSet->iNextFile = pEdit->iNextFile; p->bNextFile = 1; }
+    if( pEdit->bFormat ) pSet->bLegacy = pEdit->iFormat==LSMC_MANIFEST_FORMAT_V1;
+    if( pEdit->bNextFile ){
+      pSet->iNextFile = pSet->iReserved = pEdit->iNextFile;
+      p->bNextFile = 1;
+    }
+  }
+  if( rc==LSMC_OK ){
+    int i;
+    for(i=0; rc==LSMC_OK && i<pEdit->nForeign; i++){
+      rc = lsmcVersionSetAddForeign(pSet, pEdit->aForeign[i]);
+    }
     if( pEdit->bLastSeq ){ pSet->iLastSeq = pEdit->iLastSeq; p->bLastSeq = 1; }
   }
   return rc;
@@ -467,9 +534,12 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
   pEdit->bLog = 1;
   pEdit->iLog = pSet->iLogNumber;
   pEdit->bNextFile = 1;
-  pEdit->iNextFile = pSet->iNextFile;
+  pEdit->iNextFile = versionReservation(pSet);
   pEdit->bLastSeq = 1;
   pEdit->iLastSeq = pSet->iLastSeq;
+  for(i=0; rc==LSMC_OK && i<pSet->nForeign; i++){
+    rc = lsmcEditAddForeign(pEdit, pSet->aForeign[i]);
+  }
   for(i=0; i<LSMC_NUM_LEVELS; i++){
     for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
       EditFile e;
@@ -482,13 +552,18 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
 
 int lsmcVersionSetNewManifest(VersionSet *pSet){
   lsmc_env *pEnv = pSet->pEnv;
-  u64 iManifest = lsmcVersionSetNewFileNumber(pSet);
-  u64 iTmp = lsmcVersionSetNewFileNumber(pSet);
-  char *zPath = lsmcFileName(pEnv, pSet->zDir, LSMC_FILE_MANIFEST, iManifest);
+  u64 iManifest = 0, iTmp = 0;
+  char *zPath = 0;
   WalWriter *pWriter = 0;
   VersionEdit edit;
   LsmcBuf buf;
-  int rc = zPath ? LSMC_OK : LSMC_NOMEM;
+  int bCurrent = 0;              /* CURRENT may name the new manifest */
+  int rc = lsmcVersionSetNewFileNumber(pSet, &iManifest);
+  if( rc==LSMC_OK ) rc = lsmcVersionSetNewFileNumber(pSet, &iTmp);
+  if( rc==LSMC_OK ){
+    zPath = lsmcFileName(pEnv, pSet->zDir, LSMC_FILE_MANIFEST, iManifest);
+    if( zPath==0 ) rc = LSMC_NOMEM;
+  }
 
   lsmcEditInit(&edit, pEnv);
   lsmcBufInit(&buf, pEnv);
@@ -497,17 +572,26 @@ int lsmcVersionSetNewManifest(VersionSet *pSet){
   if( rc==LSMC_OK ) rc = lsmcWalWriterOpen(pEnv, zPath, &pWriter);
   if( rc==LSMC_OK ) rc = lsmcWalAddRecord(pWriter, buf.a, buf.n);
   if( rc==LSMC_OK ) rc = lsmcWalSync(pWriter);
+  CRASHPOINT(MANIFEST_NEW_SYNCED);
   /* CURRENT's replacement syncs the directory, making the new manifest's
   ** name durable too. */
-  if( rc==LSMC_OK ) rc = lsmcCurrentWrite(pEnv, pSet->zDir, iManifest, iTmp);
+  if( rc==LSMC_OK ){
+    bCurrent = 1;
+    rc = lsmcCurrentWrite(pEnv, pSet->zDir, iManifest, iTmp);
+  }
   if( rc==LSMC_OK ){
     lsmcWalWriterClose(pSet->pManifest);
     pSet->pManifest = pWriter;
     pSet->iManifest = iManifest;
+    pSet->iReserved = edit.iNextFile;
+    pSet->bLegacy = 0;
     pSet->nManifestBytes = lsmcWalSize(pWriter);
   }else{
     lsmcWalWriterClose(pWriter);
-    if( zPath ) LSMC_ENV(pEnv->xRemove(pEnv, zPath));
+    /* A failed CURRENT write may have renamed CURRENT over (only its
+    ** directory sync failed): then CURRENT names this manifest, which
+    ** must stay (TESTPLAN C1). */
+    if( zPath && !bCurrent ) LSMC_ENV(pEnv->xRemove(pEnv, zPath));
   }
   lsmcBufFree(&buf);
   lsmcEditClear(&edit);
@@ -523,20 +607,23 @@ int lsmcVersionSetApply(VersionSet *pSet, VersionEdit *pEdit){
 
   assert( pSet->pManifest );
   pEdit->bNextFile = 1;
-  pEdit->iNextFile = pSet->iNextFile;
+  pEdit->iNextFile = versionReservation(pSet);
   pEdit->bLastSeq = 1;
   pEdit->iLastSeq = pSet->iLastSeq;
   rc = versionApply(pSet, pSet->pCurrent, pEdit, &pNew);
   lsmcBufInit(&buf, pSet->pEnv);
   lsmcEditEncode(&rc, pEdit, &buf);
   if( rc==LSMC_OK ) rc = lsmcWalAddRecord(pSet->pManifest, buf.a, buf.n);
+  CRASHPOINT(MANIFEST_EDIT_APPENDED);
   if( rc==LSMC_OK ) rc = lsmcWalSync(pSet->pManifest);
+  CRASHPOINT(MANIFEST_EDIT_SYNCED);
   lsmcBufFree(&buf);
   if( rc!=LSMC_OK ){
     lsmcVersionUnref(pNew);
     return rc;
   }
   pSet->nManifestBytes = lsmcWalSize(pSet->pManifest);
+  pSet->iReserved = pEdit->iNextFile;
   if( pEdit->bLog ) pSet->iLogNumber = pEdit->iLog;
   for(i=0; i<pEdit->nDel; i++){
     /* A file deleted and added again was moved: it stays on disk. */

@@ -65,7 +65,15 @@ struct VersionSet {
   Cache *pTableCache;          /* Open SstReaders by file number */
   Cache *pBlockCache;          /* Shared block cache, or NULL */
   Version *pCurrent;           /* Current version (one reference) */
-  u64 iNextFile;               /* Next unused file number */
+  u64 iNextFile;               /* Next file number to hand out */
+  u64 iReserved;               /* NEXT_FILE the manifest records: every
+                               ** number handed out is below it (numbers
+                               ** are reserved before use) */
+  int bLegacy;                 /* Recovered a FORMAT 1 manifest, whose
+                               ** NEXT_FILE was no reservation */
+  int nForeign;                /* Entries in aForeign */
+  u64 *aForeign;               /* Sorted numbers of files named like ours
+                               ** that are not the store's (FOREIGN) */
   u64 iLastSeq;                /* Largest sequence in any SST */
   u64 iLogNumber;              /* WALs below this number are obsolete */
   u64 iManifest;               /* Number of the live manifest, 0: none */
@@ -101,8 +109,25 @@ int lsmcVersionSetApply(VersionSet*, VersionEdit *pEdit);
 ** (the keys point into f, which must outlive the edit's encoding). */
 void lsmcFileToEdit(const FileMeta *f, int iLevel, EditFile *pOut);
 
-/* A file number that is never used again. */
-u64 lsmcVersionSetNewFileNumber(VersionSet*);
+/*
+** Hand out a file number that is never used again, skipping the foreign
+** ones.  When the manifest's reservation is used up, first append and
+** sync an edit reserving LSMC_FILE_RESERVE more (so a file of the store
+** is always numbered below the NEXT_FILE of its manifest, even after a
+** crash).  Before the first manifest is written (recovery) nothing can be
+** reserved; the new manifest's first record covers those numbers.
+** REQUIRES: the db mutex is held (as for lsmcVersionSetApply).
+*/
+int lsmcVersionSetNewFileNumber(VersionSet*, u64 *piNum);
+
+/* True if iNum is a FOREIGN number (a file named like ours that is not
+** the store's). */
+int lsmcVersionSetIsForeign(const VersionSet*, u64 iNum);
+
+/* Record iNum as foreign (a file named like ours found in the directory
+** at open, numbered at or above NEXT_FILE).  It is written to the next
+** manifest.  LSMC_CORRUPT past LSMC_EDIT_MAX_FILES foreign files. */
+int lsmcVersionSetAddForeign(VersionSet*, u64 iNum);
 
 void lsmcVersionRef(Version*);
 void lsmcVersionUnref(Version*);        /* NULL is a no-op */

@@ -131,41 +131,77 @@ static int walNextFragment(WalReader *p, WalFrag *pF, int *peRes){
 }
 
 /*
-** Set *pbValid if a whole fragment with a good checksum starts at file
-** offset iOff (it must not cross its block or the end of the file).
-** Uses aBlk as scratch space.
+** True if a fragment of type eType starts a record (FULL or FIRST).  Only
+** such a fragment after damage proves that a later record exists: the
+** MIDDLE and LAST fragments that follow a damaged fragment may be the
+** rest of the very record whose write was torn (the tail).
+*/
+static int walStartsRecord(int eType){
+  return eType==LSMC_WAL_FULL || eType==LSMC_WAL_FIRST;
+}
+
+/*
+** Set *pbValid if a record starts at file offset iOff, or after valid
+** MIDDLE/LAST fragments that follow it in the same block: a whole FULL or
+** FIRST fragment with a good checksum (fragments never cross a block or
+** the end of the file).  Uses aBlk as scratch space.
 */
 static int walProbe(WalReader *p, u64 iOff, int *pbValid){
   int rc = LSMC_OK;
   size_t iIn = (size_t)(iOff % LSMC_WAL_BLOCK_SIZE);
+  size_t nWant = LSMC_WAL_BLOCK_SIZE - iIn;   /* to the end of the block */
   size_t nRead = 0;
+  size_t i = 0;
   *pbValid = 0;
-  if( LSMC_WAL_BLOCK_SIZE-iIn<LSMC_WAL_HEADER_SIZE ) return LSMC_OK;
-  if( iOff + LSMC_WAL_HEADER_SIZE > p->nFile ) return LSMC_OK;
-  rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, LSMC_WAL_HEADER_SIZE, &nRead));
-  if( rc==LSMC_OK && nRead==LSMC_WAL_HEADER_SIZE ){
-    size_t n = lsmcGet16(&p->aBlk[4]);
-    size_t nFrag = LSMC_WAL_HEADER_SIZE + n;
-    if( iIn + nFrag<=LSMC_WAL_BLOCK_SIZE && iOff + nFrag<=p->nFile
-     && p->aBlk[6]>=LSMC_WAL_FULL && p->aBlk[6]<=LSMC_WAL_LAST
-    ){
-      rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, nFrag, &nRead));
-      if( rc==LSMC_OK && nRead==nFrag ) *pbValid = walFragmentOk(p->aBlk, n);
+  if( iOff>=p->nFile ) return LSMC_OK;
+  if( nWant>p->nFile - iOff ) nWant = (size_t)(p->nFile - iOff);
+  rc = LSMC_ENV(p->pEnv->xRead(p->pFile, iOff, p->aBlk, nWant, &nRead));
+  while( rc==LSMC_OK && *pbValid==0 && i + LSMC_WAL_HEADER_SIZE<=nRead ){
+    const u8 *a = &p->aBlk[i];
+    size_t n = lsmcGet16(&a[4]);
+    if( i + LSMC_WAL_HEADER_SIZE + n>nRead
+     || a[6]<LSMC_WAL_FULL || a[6]>LSMC_WAL_LAST || !walFragmentOk(a, n) ){
+      break;
     }
+    if( walStartsRecord(a[6]) ) *pbValid = 1;
+    i += LSMC_WAL_HEADER_SIZE + n;     /* the rest of a record: look on */
   }
   return rc;
 }
 
 /*
-** After the failure described by *pF, set *pbFound if any valid fragment
-** follows it: right after the failing fragment (if its length is
-** plausible), or at any later block start.
+** Set *pbFound if a whole record-starting fragment with a good checksum
+** starts at any offset after the failing header *pF within the block still loaded in
+** aBlk (the failing one).  A damaged length field hides where the next
+** fragment starts, so every offset is tried; this runs only after a
+** failure, over at most one block, and only plausible headers (a fragment
+** type, a length that fits) are checksummed.
+*/
+static void walScanBlock(const WalReader *p, const WalFrag *pF, int *pbFound){
+  size_t i;
+  if( pF->iOff<p->iBlkOff || pF->iOff>=p->iBlkOff + p->nBlk ) return;
+  for(i=(size_t)(pF->iOff - p->iBlkOff) + 1;
+      *pbFound==0 && i + LSMC_WAL_HEADER_SIZE<=p->nBlk; i++){
+    const u8 *a = &p->aBlk[i];
+    size_t n = lsmcGet16(&a[4]);
+    if( walStartsRecord(a[6]) && i + LSMC_WAL_HEADER_SIZE + n<=p->nBlk ){
+      *pbFound = walFragmentOk(a, n);
+    }
+  }
+}
+
+/*
+** After the failure described by *pF, set *pbFound if a later record
+** follows it (a valid FULL or FIRST fragment): anywhere later in its block (walScanBlock), right after the
+** failing fragment (if its length is plausible), or at any later block
+** start.
 */
 static int walValidAfter(WalReader *p, const WalFrag *pF, int *pbFound){
   int rc = LSMC_OK;
   u64 iBlk;
   *pbFound = 0;
-  if( pF->bPlausible ){
+  walScanBlock(p, pF, pbFound);
+  if( *pbFound==0 && pF->bPlausible ){
     u64 iNext = pF->iOff + LSMC_WAL_HEADER_SIZE + pF->n;
     if( iNext % LSMC_WAL_BLOCK_SIZE ) rc = walProbe(p, iNext, pbFound);
   }
@@ -220,6 +256,18 @@ static int walReadAll(
     }
     switch( pF->eType ){
       case LSMC_WAL_FULL:
+#if defined(LSMV_FUZZ_CANARY) && LSMV_FUZZ_CANARY==1
+        /* TEST CANARY (TESTPLAN F4), compiled only by build-aux/fuzz.sh's
+        ** canary build of fuzz_wal: a planted out-of-bounds read that the
+        ** fuzzer must reach, proving the target gets here.  Never active
+        ** otherwise. */
+        if( memchr(pF->p, 0xCA, pF->n) ){
+          static const u8 aCanary[4] = {0};
+          const volatile u8 *pCanary = aCanary;
+          volatile int iCanary = 4;
+          (void)pCanary[iCanary];
+        }
+#endif
         rc = walDeliver(pStat, xRecord, pArg, pF->p, pF->n, iEnd);
         break;
       case LSMC_WAL_FIRST:
@@ -235,7 +283,11 @@ static int walReadAll(
         p->bOpen = 0;
         lsmcBufAppend(&rc, &p->rec, pF->p, pF->n);
         if( rc==LSMC_OK ){
-          rc = walDeliver(pStat, xRecord, pArg, p->rec.a, p->rec.n, iEnd);
+          /* An empty FIRST..LAST record leaves rec.a NULL: deliver a
+          ** valid pointer, as for every other record (decoders do
+          ** pointer arithmetic on it). */
+          const u8 *pRec = p->rec.a ? p->rec.a : (const u8*)"";
+          rc = walDeliver(pStat, xRecord, pArg, pRec, p->rec.n, iEnd);
         }
         break;
     }

@@ -22,7 +22,7 @@
 #include "coding.h"
 
 /* A framing buffer larger than this is released after its record. */
-#define WAL_KEEP_BUFFER  (4u*1024*1024)
+#define WAL_KEEP_BUFFER  ((size_t)4*1024*1024)
 
 struct WalWriter {
   lsmc_env *pEnv;     /* Env of the file and of all memory */
@@ -154,6 +154,18 @@ int lsmcWalSync(WalWriter *pW){
 
 u64 lsmcWalSize(const WalWriter *pW){
   return pW->iOff;
+}
+
+/*
+** Cut the log back to iOff bytes, the size before a record whose append
+** or sync failed.  The record's bytes may sit in the page cache after a
+** failed fsync, and a reopen would replay a commit that was reported as
+** failed (TESTPLAN C4).  The writer stays dead.
+*/
+int lsmcWalDropTail(WalWriter *pW, u64 iOff){
+  int rc = LSMC_ENV(pW->pEnv->xTruncate(pW->pFile, iOff));
+  if( rc==LSMC_OK ) pW->iOff = iOff;
+  return rc;
 }
 
 /*

@@ -22,6 +22,10 @@ int lsmcWalWriterOpen(lsmc_env*, const char *zPath, WalWriter **ppWriter);
 int lsmcWalAddRecord(WalWriter*, const u8 *p, size_t n);
 int lsmcWalSync(WalWriter*);
 u64 lsmcWalSize(const WalWriter*);     /* Bytes appended so far */
+/* After a failed append or sync: cut the file back to iOff bytes (its
+** size before the failed record) so that no reopen replays the record.
+** Best effort; the writer stays dead.  Returns the truncate's result. */
+int lsmcWalDropTail(WalWriter*, u64 iOff);
 /* Close the file (without syncing) and free the writer.  NULL: no-op. */
 int lsmcWalWriterClose(WalWriter*);
 

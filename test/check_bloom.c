@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define N_KEYS 1000000
+/* Keys per filter: 10^6 (TESTPLAN A3), or env LSMC_BLOOM_KEYS (the quick
+** profile of hygiene.sh under valgrind). */
+static int nKeys = 1000000;
+#define N_KEYS nKeys
 
 static lsmc_env *tEnv(void){ return lsmc_default_env(); }
 
@@ -171,7 +174,9 @@ static Suite *bloomSuite(void){
 
 int main(void){
   SRunner *sr = srunner_create(bloomSuite());
+  const char *zKeys = getenv("LSMC_BLOOM_KEYS");
   int nFail;
+  if( zKeys && atoi(zKeys)>0 ) nKeys = atoi(zKeys);
   srunner_run_all(sr, CK_NORMAL);
   nFail = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -198,8 +198,9 @@ static void arenaFill(Arena *pArena, TestRng *pRng, size_t nTotal){
     n++;
   }
   for(i=0; i<n; i++){
-    size_t j;
-    for(j=0; j<an[i]; j++) ck_assert_uint_eq(ap[i][j], (u8)(i & 0xff));
+    size_t j = 0;                       /* one check per allocation: fast */
+    while( j<an[i] && ap[i][j]==(u8)(i & 0xff) ) j++;
+    ck_assert_msg(j==an[i], "allocation %d: byte %zu overwritten", i, j);
   }
 }
 
@@ -605,11 +606,13 @@ START_TEST(test_abort_marker_fails_sticky){
   ck_assert_int_eq(countBatch(pDb, "st", 10), 0);
   checkGet(pDb, 0, "base", "b");
   lsmc_close(pDb);
-  /* The record itself reached the file (write() succeeded) and no marker
-  ** follows it: a reopen replays it, whole. */
+  /* The record reached the file (write() succeeded) but no marker could
+  ** follow it: the abort cut the WAL back to before the record
+  ** (lsmcWalDropTail), so a reopen does not replay the aborted batch. */
   faultenvClearFaults(pFault);
   pDb = openDb(faultenvEnv(pFault), 0, LSMC_SYNC_NORMAL, 1);
-  checkBatch(pDb, "st", "v", 10);
+  ck_assert_int_eq(countBatch(pDb, "st", 10), 0);
+  checkGet(pDb, 0, "base", "b");
   checkGet(pDb, 0, "later", 0);
   putStr(pDb, "after", "a");
   lsmc_close(pDb);

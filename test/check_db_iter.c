@@ -348,12 +348,15 @@ static void walk(Fix *pF, Rng *pRng, const Row *aRow, int nRow, int iPos,
 }
 
 /*
-** The main model test: 200 seeds; each builds a history and runs two
+** The main model test: 200 seeds (env LSMC_DBITER_SEEDS: fewer for the
+** quick profile under valgrind); each builds a history and runs two
 ** (snapshot, bounds) configurations with a 10^4-step walk.
 */
 START_TEST(test_model){
+  const char *zSeeds = getenv("LSMC_DBITER_SEEDS");
+  int nSeed = (zSeeds && atoi(zSeeds)>0) ? atoi(zSeeds) : 200;
   int seed;
-  for(seed=0; seed<200; seed++){
+  for(seed=0; seed<nSeed; seed++){
     Rng rng;
     u64 iMaxSeq;
     int nOp, nSrc, iCfg;

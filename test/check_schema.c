@@ -529,6 +529,29 @@ static const Case aCase[] = {
   { "a, compaction=universal", "!bad value for option compaction: \"universal\"" },
   { "a, compaction=fifo extra",
     "!bad value for option compaction: \"fifo extra\"" },
+  /* H5: negative, wrapping and overflowing numbers (a value that wraps
+  ** modulo 2^32 or 2^64 into the range must still be refused). */
+  { "a, memtable_size=-1", "!bad value for option memtable_size: \"-1\"" },
+  { "a, memtable_size='-4K'", "!bad value for option memtable_size: \"-4K\"" },
+  { "a, memtable_size=+4096", "!bad value for option memtable_size" },
+  { "a, memtable_size=4096.0", "!bad value for option memtable_size: \"4096.0\"" },
+  { "a, memtable_size='99999999999999999999G'",
+    "!option memtable_size=99999999999999999999G is out of range [4K, 1G]" },
+  { "a, memtable_size='17179869184G'",
+    "!option memtable_size=17179869184G is out of range [4K, 1G]" },
+  { "a, block_size=4294967552",
+    "!option block_size=4294967552 is out of range [256, 1M]" },
+  { "a, block_size=18446744073709551872",
+    "!option block_size=18446744073709551872 is out of range [256, 1M]" },
+  { "a, bloom_bits=4294967306",
+    "!option bloom_bits=4294967306 is out of range [0, 32]" },
+  { "a, cache_size=18446744073709551616",
+    "!option cache_size=18446744073709551616 is out of range [0, 64G]" },
+  { "a, cache_size=-1", "!bad value for option cache_size: \"-1\"" },
+  { "a, compaction=fifo, fifo_max_size=-65536",
+    "!bad value for option fifo_max_size: \"-65536\"" },
+  { "a, compaction=fifo, fifo_max_size='1099511627777K'",
+    "!option fifo_max_size=1099511627777K is out of range [64K, 2^50]" },
 };
 #define N_CASE ((int)(sizeof(aCase)/sizeof(aCase[0])))
 

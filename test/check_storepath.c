@@ -15,7 +15,9 @@
 ** starts "lsm: path \"", quotes the path and contains a given reason.
 ** Cases that the opt-in changes appear twice.  Then: every case run again
 ** between two snapshots of the sandbox (name, type, size, mtime, inode):
-** identical, i.e. the function touches nothing.
+** identical, i.e. the function touches nothing.  Finally the file names
+** SQLite reports for in-memory, temp and attached "" databases are the
+** ones lsmvStorePath treats as in-memory.
 */
 #include "storepath.h"
 
@@ -37,6 +39,7 @@ static char zSandbox[64];
 #define DB_MEMORY  1          /* "" */
 #define DB_NULL    2          /* NULL */
 #define DB_ROOTFS  3          /* /lsmv-no-such-db (a file in "/") */
+#define DB_LINKED  4          /* <sandbox>/dblink/main.db, dblink -> root */
 
 typedef struct Case Case;
 struct Case {
@@ -132,13 +135,44 @@ static const Case aCase[] = {
   { DB_FILE, "t", "./sub", 1,           "OK:@/root/./sub" },
   { DB_FILE, "t", "", 0,                "ERR:is empty" },
   { DB_FILE, "t", "", 1,                "ERR:is empty" },
+  /* H3: names that only look like escapes are plain names. */
+  { DB_FILE, "t", "...", 0,             "OK:@/root/..." },
+  { DB_FILE, "t", ".hidden", 0,         "OK:@/root/.hidden" },
+  { DB_FILE, "t", "..\\x", 0,           "OK:@/root/..\\x" },
+  { DB_FILE, "t", "%2e%2e/x", 0,        "OK:@/root/%2e%2e/x" },
+  { DB_FILE, "t", "~", 0,               "OK:@/root/~" },
+  { DB_FILE, "t", "$HOME", 0,           "OK:@/root/$HOME" },
+  { DB_FILE, "t", "\xef\xbc\x8e\xef\xbc\x8e", 0, "OK:@/root/\xef\xbc\x8e\xef\xbc\x8e" },
+  { DB_FILE, "t", "\xe2\x80\xae" "dir", 0, "OK:@/root/\xe2\x80\xae" "dir" },
+  { DB_FILE, "t", "a//b", 0,            "ERR:empty component" },
+  { DB_FILE, "t", "//x", 0,             "ERR:is absolute" },
+  { DB_FILE, "t", "sub/..", 0,          "ERR:leaves the database directory" },
+  { DB_FILE, "t", "sub/.", 0,           "ERR:\".\" component" },
+  /* H3: invalid UTF-8 that decodes to "." or "/" in lax decoders. */
+  { DB_FILE, "t", "\xc0\xae\xc0\xae/x", 0, "ERR:not valid UTF-8" },
+  { DB_FILE, "t", "a\xc0\xaf" "b", 0,     "ERR:not valid UTF-8" },
+  { DB_FILE, "t", "\xed\xa0\x80", 0,    "ERR:not valid UTF-8" },
+  { DB_FILE, "t", "\xf4\x90\x80\x80", 0, "ERR:not valid UTF-8" },
+  /* H3: length limits: a 255-byte component is fine, 256 cannot be
+  ** inspected; 512 bytes in all is fine, 513 is refused. */
+  { DB_FILE, "t", "#C255", 0,           "OK:@/root/#C255" },
+  { DB_FILE, "t", "#C256", 0,           "ERR:cannot be inspected" },
+  { DB_FILE, "t", "#P512", 0,           "OK:@/root/#P512" },
+  { DB_FILE, "t", "#P513", 0,           "ERR:longer than 512 bytes" },
+  /* H3: a database directory reached through a symbolic link is the
+  ** application's choice and trusted; links below it are not. */
+  { DB_LINKED, "t", 0, 0,               "OK:@/dblink/main.db-t.lsm" },
+  { DB_LINKED, "t", "sub/deep", 0,      "OK:@/dblink/sub/deep" },
+  { DB_LINKED, "t", "linkout", 0,       "ERR:\"linkout\" is a symbolic link" },
 };
 #define N_CASE ((int)(sizeof(aCase)/sizeof(aCase[0])))
 
 /*
 ** Expand the markers of a case string into an sqlite3_malloc'd string:
 ** "@" is the sandbox; "#10K" a 10 KB path of 2-byte components;
-** "#3K" a 3 KB one ("a/a/.../a"); "#T" 300 bytes of "T".
+** "#3K" a 3 KB one ("a/a/.../a"); "#T" 300 bytes of "T"; "#Cn" one
+** component of n bytes; "#Pn" an n-byte path ("b/b/.../b", or
+** "bb/b/.../b" for an even n).
 */
 static char *caseExpand(const char *z){
   sqlite3_str *pStr = sqlite3_str_new(0);
@@ -151,6 +185,18 @@ static char *caseExpand(const char *z){
       int n = z[1]=='1' ? 10240 : 3072, i;
       for(i=0; i<n/2; i++) sqlite3_str_appendall(pStr, i ? "/a" : "aa");
       z += z[1]=='1' ? 4 : 3;
+    }else if( strncmp(z, "#C", 2)==0 || strncmp(z, "#P", 2)==0 ){
+      /* #Cn: one n-byte component; #Pn: an n-byte path "b/b/.../b" */
+      int n = atoi(&z[2]), i;
+      if( z[1]=='C' ){
+        sqlite3_str_appendchar(pStr, n, 'c');
+      }else{
+        int iOff = (n & 1) ? 0 : 1;        /* even n: start with "bb" */
+        for(i=0; i<n; i++){
+          sqlite3_str_appendchar(pStr, 1, i>=iOff && ((i-iOff)&1) ? '/' : 'b');
+        }
+      }
+      z += 2 + strspn(&z[2], "0123456789");
     }else if( strncmp(z, "#T", 2)==0 ){
       sqlite3_str_appendchar(pStr, 300, 'T');
       z += 2;
@@ -174,6 +220,7 @@ static void caseRun(int iCase){
     case DB_FILE:   zDb = sqlite3_mprintf("%s/root/main.db", zSandbox); break;
     case DB_MEMORY: zDb = sqlite3_mprintf(""); break;
     case DB_ROOTFS: zDb = sqlite3_mprintf("/lsmv-no-such-db"); break;
+    case DB_LINKED: zDb = sqlite3_mprintf("%s/dblink/main.db", zSandbox); break;
     default:        break;
   }
   if( p->zPath ) zPath = caseExpand(p->zPath);
@@ -227,6 +274,7 @@ static int sandboxMake(void){
     { "root/linkin", "sub" },
     { "root/dangling", "@/nowhere" },
     { "root/main.db-evil.lsm", "@/outside" },
+    { "dblink", "@/root" },
   };
   size_t i;
   int rc = 0;
@@ -312,12 +360,45 @@ START_TEST(test_escape_distinct){
 }
 END_TEST
 
+/*
+** H3: what sqlite3_db_filename() gives for in-memory and temporary
+** databases is what lsmvStorePath treats as one (LSMV_STOREPATH_TEMP
+** without path=, refused with it): ":memory:", "", a memory URI, TEMP,
+** and an attached "" database.
+*/
+START_TEST(test_memory_kinds){
+  static const char *const azOpen[] = { ":memory:", "", "file:x?mode=memory" };
+  const char *azDb[] = { "main", "temp", "aux" };
+  int i, j;
+  for(i=0; i<3; i++){
+    sqlite3 *db = 0;
+    ck_assert_int_eq(sqlite3_open_v2(azOpen[i], &db, SQLITE_OPEN_READWRITE
+                     |SQLITE_OPEN_CREATE|SQLITE_OPEN_URI, 0), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "ATTACH '' AS aux", 0, 0, 0), SQLITE_OK);
+    for(j=0; j<3; j++){
+      const char *zFile = sqlite3_db_filename(db, azDb[j]);
+      char *zRes = 0, *zErr = 0;
+      ck_assert_msg(zFile==0 || zFile[0]==0, "%s %s: [%s]", azOpen[i],
+                    azDb[j], zFile);
+      ck_assert_int_eq(lsmvStorePath(zFile, "t", 0, 0, &zRes, &zErr),
+                       LSMV_STOREPATH_TEMP);
+      ck_assert_int_eq(lsmvStorePath(zFile, "t", "store", 0, &zRes, &zErr),
+                       SQLITE_ERROR);
+      ck_assert_ptr_nonnull(strstr(zErr, "in-memory or temporary database"));
+      sqlite3_free(zErr);
+    }
+    sqlite3_close(db);
+  }
+}
+END_TEST
+
 static Suite *storepathSuite(void){
   Suite *s = suite_create("storepath");
   TCase *tc = tcase_create("cases");
   tcase_add_loop_test(tc, test_case, 0, N_CASE);
   tcase_add_test(tc, test_touches_nothing);
   tcase_add_test(tc, test_escape_distinct);
+  tcase_add_test(tc, test_memory_kinds);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -11,7 +11,9 @@
 ** wrapper is needed).
 **
 ** Invariants: every FaultTrack with zPath!=NULL names the file's current
-** path; nOpen counts the FaultFiles pointing at it.  A FaultDirOp's zDir is
+** path; nOpen counts the FaultFiles pointing at it; its pWrite list holds
+** the appends made since its last xSync, each ending at or below the
+** file's size (xTruncate clips them).  A FaultDirOp's zDir is
 ** normalised (no trailing '/'; "." for a bare name) exactly as xSyncDir
 ** normalises its argument, so that plain string equality matches them.
 **
@@ -26,14 +28,23 @@
 #include <pthread.h>
 
 typedef struct FaultTrack FaultTrack;
+typedef struct FaultWrite FaultWrite;
 typedef struct FaultDirOp FaultDirOp;
 typedef struct FaultFile FaultFile;
+
+/* One append not yet covered by an xSync (for FAULT_SECTOR). */
+struct FaultWrite {
+  u64 iOff;             /* File offset of its first byte */
+  u64 n;                /* Bytes appended */
+  FaultWrite *pNext;    /* Next newer unsynced append */
+};
 
 /* A file created through the env: what survives a crash. */
 struct FaultTrack {
   char *zPath;          /* Current name; NULL once removed or replaced */
   u64 nSynced;          /* File size at the last successful xSync */
   int nOpen;            /* FaultFiles writing it */
+  FaultWrite *pWrite;   /* Unsynced appends, oldest first */
   FaultTrack *pNext;    /* Next record, in order of creation */
 };
 
@@ -219,11 +230,51 @@ static FaultDirOp *faultDirOpNew(FaultEnv *p, int eType, const char *zPath,
   return pOp;
 }
 
+/*
+** Forget the unsynced appends of pT that end at or below nDurable (all of
+** them if nDurable is UINT64_MAX); clip the rest to end at nDurable if
+** bClip (a truncation).
+*/
+static void faultWritesForget(FaultEnv *p, FaultTrack *pT, u64 nDurable,
+                              int bClip){
+  FaultWrite **pp = &pT->pWrite;
+  while( *pp ){
+    FaultWrite *pW = *pp;
+    if( bClip ? pW->iOff>=nDurable : pW->iOff+pW->n<=nDurable ){
+      *pp = pW->pNext;
+      lsmcFree(p->pBase, pW);
+    }else{
+      if( bClip && pW->iOff+pW->n>nDurable ) pW->n = nDurable - pW->iOff;
+      pp = &pW->pNext;
+    }
+  }
+}
+
+/*
+** Record an unsynced append of n bytes at iOff to pT (best effort: on OOM
+** the append is simply not tracked, so FAULT_SECTOR treats it as dropped).
+*/
+static void faultWriteAdd(FaultEnv *p, FaultTrack *pT, u64 iOff, u64 n){
+  FaultWrite *pW = lsmcMallocZero(p->pBase, sizeof(FaultWrite));
+  FaultWrite **pp;
+  if( pW==0 || n==0 ){
+    lsmcFree(p->pBase, pW);
+    return;
+  }
+  pW->iOff = iOff;
+  pW->n = n;
+  pthread_mutex_lock(&p->mutex);
+  for(pp=&pT->pWrite; *pp; pp=&(*pp)->pNext);
+  *pp = pW;
+  pthread_mutex_unlock(&p->mutex);
+}
+
 /* Free every crash record and namespace log entry. */
 static void faultClearTracking(FaultEnv *p){
   while( p->pTrackFirst ){
     FaultTrack *pT = p->pTrackFirst;
     p->pTrackFirst = pT->pNext;
+    faultWritesForget(p, pT, UINT64_MAX, 0);
     lsmcFree(p->pBase, pT->zPath);
     lsmcFree(p->pBase, pT);
   }
@@ -328,6 +379,7 @@ static int faultOpen(lsmc_env *pEnv, const char *zPath, int flags,
       pNew = 0;
     }
     pF->pTrack->nSynced = 0;
+    faultWritesForget(p, pF->pTrack, 0, 1);
     pF->pTrack->nOpen++;
     if( pOp ){
       pOp->pPrev = p->pDirLog;
@@ -365,6 +417,7 @@ static int faultRead(lsmc_file *pFile, u64 iOff, void *pBuf, size_t nBuf,
 static int faultAppend(lsmc_file *pFile, const void *pData, size_t nData){
   FaultFile *pF = (FaultFile*)pFile;
   FaultEnv *p = pF->pFault;
+  u64 iOff = 0;
   i64 nTorn;
   int bInj;
   int rc;
@@ -372,14 +425,22 @@ static int faultAppend(lsmc_file *pFile, const void *pData, size_t nData){
   rc = faultEnterLocked(p, FAULT_OP_APPEND, &bInj);
   nTorn = p->nTornPrefix;
   pthread_mutex_unlock(&p->mutex);
+  /* Where the append lands, for FAULT_SECTOR (created files only). */
+  if( pF->pTrack && (rc==LSMC_OK || (bInj && nTorn>0)) ){
+    if( p->pBase->xSize(pF->pReal, &iOff)!=LSMC_OK ) iOff = 0;
+  }
   if( rc!=LSMC_OK ){
     if( bInj && nTorn>0 ){
       size_t n = (u64)nTorn<nData ? (size_t)nTorn : nData;
-      p->pBase->xAppend(pF->pReal, pData, n);
+      if( p->pBase->xAppend(pF->pReal, pData, n)==LSMC_OK && pF->pTrack ){
+        faultWriteAdd(p, pF->pTrack, iOff, n);
+      }
     }
     return rc;
   }
-  return p->pBase->xAppend(pF->pReal, pData, nData);
+  rc = p->pBase->xAppend(pF->pReal, pData, nData);
+  if( rc==LSMC_OK && pF->pTrack ) faultWriteAdd(p, pF->pTrack, iOff, nData);
+  return rc;
 }
 
 /*
@@ -399,7 +460,10 @@ static int faultSync(lsmc_file *pFile){
   if( rc==LSMC_OK ) rc = p->pBase->xSync(pF->pReal);
   if( rc==LSMC_OK ){
     pthread_mutex_lock(&p->mutex);
-    if( pF->pTrack ) pF->pTrack->nSynced = nSize;
+    if( pF->pTrack ){
+      pF->pTrack->nSynced = nSize;
+      faultWritesForget(p, pF->pTrack, nSize, 0);
+    }
     iSync = ++p->nSync;
     xHook = p->xHook;
     pArg = p->pHookArg;
@@ -427,6 +491,7 @@ static int faultTruncate(lsmc_file *pFile, u64 nByte){
   if( rc==LSMC_OK && pF->pTrack ){
     pthread_mutex_lock(&p->mutex);
     if( pF->pTrack->nSynced>nByte ) pF->pTrack->nSynced = nByte;
+    faultWritesForget(p, pF->pTrack, nByte, 1);
     pthread_mutex_unlock(&p->mutex);
   }
   return rc;
@@ -749,11 +814,12 @@ static int faultUndo(FaultEnv *p, FaultDirOp *pOp){
 }
 
 /*
-** Copy the first nKeep bytes of zPath, then nZero zeros, to a temporary
-** file renamed over zPath.  All through the base env.
+** Copy the first nKeep bytes of zPath, then nZero bytes of aTail (zeros
+** if aTail is NULL), to a temporary file renamed over zPath.  All through
+** the base env.
 */
 static int faultRewrite(FaultEnv *p, const char *zPath, lsmc_file *pSrc,
-                        u64 nKeep, u64 nZero){
+                        u64 nKeep, u64 nZero, const u8 *aTail){
   lsmc_env *pBase = p->pBase;
   lsmc_file *pDst = 0;
   char *zTmp = lsmcMprintf(pBase, "%s.faultcrash", zPath);
@@ -773,7 +839,8 @@ static int faultRewrite(FaultEnv *p, const char *zPath, lsmc_file *pSrc,
   if( rc==LSMC_OK ) memset(aBuf, 0, FAULT_CHUNK);
   while( rc==LSMC_OK && nZero>0 ){
     size_t n = (size_t)LSMC_MIN((u64)FAULT_CHUNK, nZero);
-    rc = pBase->xAppend(pDst, aBuf, n);
+    rc = pBase->xAppend(pDst, aTail ? aTail : aBuf, n);
+    if( aTail ) aTail += n;
     nZero -= n;
   }
   if( rc==LSMC_OK ) rc = pBase->xSync(pDst);
@@ -781,6 +848,74 @@ static int faultRewrite(FaultEnv *p, const char *zPath, lsmc_file *pSrc,
   if( rc==LSMC_OK ) rc = pBase->xRename(pBase, zTmp, zPath);
   lsmcFree(pBase, zTmp);
   lsmcFree(pBase, aBuf);
+  return rc;
+}
+
+/* SplitMix64 of x. */
+static u64 faultMix(u64 x){
+  u64 z = x + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/*
+** The FAULT_SECTOR image of the unsynced bytes of pT, whose current bytes
+** [nSynced, nSize) are in aCur: into aOut (nSize-nSynced bytes, zeroed
+** here), each sector piece of each unsynced append applied, dropped or
+** filled with garbage as faultenvSectorAction() says.  Returns the length
+** of the image (the end of the last piece not dropped, minus nSynced).
+*/
+static u64 faultSectorImage(FaultTrack *pT, u64 nSize, const u8 *aCur,
+                            u8 *aOut, u32 seed, u32 iFile){
+  u64 nSynced = pT->nSynced;
+  u64 nEnd = nSynced;
+  FaultWrite *pW;
+  u32 iWrite = 0;
+  memset(aOut, 0, (size_t)(nSize - nSynced));
+  for(pW=pT->pWrite; pW; pW=pW->pNext, iWrite++){
+    u64 iOff = LSMC_MAX(pW->iOff, nSynced);
+    u64 iLast = LSMC_MIN(pW->iOff + pW->n, nSize);
+    while( iOff<iLast ){
+      u64 iSector = iOff / FAULT_SECTOR_SIZE;
+      u64 iNext = LSMC_MIN((iSector+1)*FAULT_SECTOR_SIZE, iLast);
+      int eAct = faultenvSectorAction(seed, iFile, iWrite, iSector);
+      u64 i;
+      if( eAct==FAULT_SECTOR_APPLY ){
+        memcpy(&aOut[iOff-nSynced], &aCur[iOff-nSynced], (size_t)(iNext-iOff));
+      }else if( eAct==FAULT_SECTOR_GARBAGE ){
+        for(i=iOff; i<iNext; i++){
+          aOut[i-nSynced] = (u8)(faultMix(((u64)seed<<32 ^ iFile) + (i>>3)*0x10001)
+                                 >> (8*(i&7)));
+        }
+      }
+      if( eAct!=FAULT_SECTOR_DROP && iNext>nEnd ) nEnd = iNext;
+      iOff = iNext;
+    }
+  }
+  return nEnd - nSynced;
+}
+
+/*
+** FAULT_SECTOR damage of pT (open as pSrc, nSize bytes): the synced
+** prefix, then the image of faultSectorImage().
+*/
+static int faultDamageSectors(FaultEnv *p, FaultTrack *pT, lsmc_file *pSrc,
+                              u64 nSize, u32 seed, u32 iFile){
+  lsmc_env *pBase = p->pBase;
+  size_t nUnsynced = (size_t)(nSize - pT->nSynced);
+  u8 *aCur = lsmcMalloc(pBase, nUnsynced);
+  u8 *aOut = lsmcMalloc(pBase, nUnsynced);
+  size_t nRead = 0;
+  int rc = (aCur && aOut) ? LSMC_OK : LSMC_NOMEM;
+  if( rc==LSMC_OK ) rc = pBase->xRead(pSrc, pT->nSynced, aCur, nUnsynced, &nRead);
+  if( rc==LSMC_OK && nRead!=nUnsynced ) rc = LSMC_IOERR_SHORT;
+  if( rc==LSMC_OK ){
+    u64 nImage = faultSectorImage(pT, nSize, aCur, aOut, seed, iFile);
+    rc = faultRewrite(p, pT->zPath, pSrc, pT->nSynced, nImage, aOut);
+  }
+  lsmcFree(pBase, aCur);
+  lsmcFree(pBase, aOut);
   return rc;
 }
 
@@ -805,8 +940,12 @@ static int faultDamage(FaultEnv *p, FaultTrack *pT, int eMode, u32 seed,
     }else if( eMode==FAULT_ZERO ){
       nZero = nUnsynced;
     }
+    if( eMode==FAULT_SECTOR ){
+      rc = faultDamageSectors(p, pT, pSrc, nSize, seed, *piFile);
+    }else{
+      rc = faultRewrite(p, pT->zPath, pSrc, nKeep, nZero, 0);
+    }
     (*piFile)++;
-    rc = faultRewrite(p, pT->zPath, pSrc, nKeep, nZero);
   }
   if( pSrc ) pBase->xClose(pSrc);
   return rc;
@@ -826,7 +965,7 @@ int faultenvCrash(FaultEnv *p, int eMode, u32 seed){
   FaultTrack *pT;
   u32 iFile = 0;
   int rc;
-  if( eMode<FAULT_DROP_UNSYNCED || eMode>FAULT_ZERO ) return LSMC_MISUSE;
+  if( eMode<FAULT_DROP_UNSYNCED || eMode>FAULT_SECTOR ) return LSMC_MISUSE;
   pthread_mutex_lock(&p->mutex);
   rc = faultCheckClosed(p);
   if( rc==LSMC_OK ){
@@ -865,6 +1004,21 @@ u64 faultenvTearKeep(u32 seed, u32 iFile, u64 nUnsynced){
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
   return nUnsynced==UINT64_MAX ? z : z % (nUnsynced + 1);
+}
+
+/*
+** The fate of sector iSector of unsynced append iWrite of the iFile-th
+** damaged file under FAULT_SECTOR: APPLY half of the time, DROP and
+** GARBAGE a quarter each.
+*/
+int faultenvSectorAction(u32 seed, u32 iFile, u32 iWrite, u64 iSector){
+  u64 z = faultMix(((u64)seed << 32) ^ ((u64)iFile << 20) ^ iWrite);
+  z = faultMix(z ^ iSector);
+  switch( z & 3 ){
+    case 0:  return FAULT_SECTOR_DROP;
+    case 1:  return FAULT_SECTOR_GARBAGE;
+    default: return FAULT_SECTOR_APPLY;
+  }
 }
 
 /* ------------------------------------------------------------------ */

@@ -57,7 +57,25 @@
 **                             (0, 1, ...) in order of their creation and n
 **                             is the number of unsynced bytes;
 **        FAULT_ZERO           keep the length, overwrite the unsynced bytes
-**                             with zeros.
+**                             with zeros;
+**        FAULT_SECTOR         (SQLite's test6.c) the env remembers every
+**                             append made since the file's last xSync
+**                             (offset, length).  Each append is cut at
+**                             the 512-byte sectors of the file
+**                             (FAULT_SECTOR_SIZE, aligned to file
+**                             offsets), and every piece independently,
+**                             as faultenvSectorAction(seed, i, w, s)
+**                             says (i as for FAULT_TEAR, w the append's
+**                             index among the file's unsynced ones, s the
+**                             sector number), is applied (APPLY), lost
+**                             (DROP: the bytes stay as they were before
+**                             the write -- never written, so zeros below
+**                             the new end of file, and the file ends
+**                             after the last piece not dropped) or
+**                             filled with garbage (GARBAGE).  The synced
+**                             prefix is never touched, even in the
+**                             sector it shares with unsynced bytes (as
+**                             SQLite assumes: powersafe overwrite).
 **      Damage goes through the base env only: the kept bytes are copied to
 **      "<file>.faultcrash", which is renamed over the file.
 **   3. Everything on disk is now durable: the tracking state is cleared,
@@ -123,6 +141,13 @@ enum FaultOp {
 #define FAULT_DROP_UNSYNCED  0
 #define FAULT_TEAR           1
 #define FAULT_ZERO           2
+#define FAULT_SECTOR         3
+
+/* FAULT_SECTOR: the sector size and the fates of a sector piece. */
+#define FAULT_SECTOR_SIZE     512
+#define FAULT_SECTOR_APPLY    0
+#define FAULT_SECTOR_DROP     1
+#define FAULT_SECTOR_GARBAGE  2
 
 /*
 ** Create a FaultEnv over pBase (which must outlive it); its own memory
@@ -191,5 +216,11 @@ int faultenvMarkDurable(FaultEnv*);
 /* The unsynced bytes FAULT_TEAR keeps of the i-th damaged file, which has
 ** nUnsynced of them: a deterministic value in [0, nUnsynced]. */
 u64 faultenvTearKeep(u32 seed, u32 iFile, u64 nUnsynced);
+
+/* The fate under FAULT_SECTOR of the piece in sector iSector (file offset
+** / FAULT_SECTOR_SIZE) of unsynced append iWrite (0 = oldest) of the
+** iFile-th damaged file: FAULT_SECTOR_APPLY (half of the pieces),
+** FAULT_SECTOR_DROP or FAULT_SECTOR_GARBAGE (a quarter each). */
+int faultenvSectorAction(u32 seed, u32 iFile, u32 iWrite, u64 iSector);
 
 #endif /* FAULTENV_H */

@@ -1,0 +1,10 @@
+#!/bin/sh
+# hygiene.sh -- make check's step for TESTPLAN J1-J3: runs
+# build-aux/hygiene.sh (warnings with gcc and clang, cppcheck, clang-tidy,
+# scan-build, valgrind) against this build.  It makes builds of its own, so
+# it runs once per CI run: in the plain build, skipped (77) in the
+# sanitizer build.  Environment: LSMV_BUILDDIR (set by make check).
+if [ -n "${SANITIZERS:-}" ]; then
+  echo "SKIP: runs in the plain build only"; exit 77
+fi
+exec sh "$(dirname "$0")/../build-aux/hygiene.sh" "${LSMV_BUILDDIR:?}"
