@@ -222,13 +222,14 @@ static int tabOptions(LsmvTab *p, int bCreate, lsmc_options **ppOpts){
   /* WAL recovery follows the durability promise.  sync=full syncs every
   ** commit, so damage followed by valid records is corruption: strict.
   ** sync=normal and off promise only a prefix after a power loss, which
-  ** may leave any pattern of damaged sectors in the unsynced WAL: recover
-  ** to the last whole transaction before the damage, as SQLite does with
-  ** its own WAL (TESTPLAN B1, D3). */
+  ** may leave any pattern of damaged sectors in the newest WAL when the
+  ** store was not closed cleanly: that WAL recovers to the last whole
+  ** transaction before the damage, as SQLite does with its own WAL; every
+  ** other WAL is strict (TESTPLAN B1, D1, D3). */
   if( rc==LSMC_OK ){
     rc = lsmc_options_set(pOpts, LSMC_OPT_RECOVERY,
                           pO->eSync==LSMC_SYNC_FULL ? LSMC_RECOVER_STRICT
-                                                    : LSMC_RECOVER_POINT_IN_TIME);
+                                                    : LSMC_RECOVER_UNCLEAN_TAIL);
   }
   if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_COMPACTION, pO->eCompaction);
   if( rc==LSMC_OK && pO->eCompaction==LSMC_COMPACTION_FIFO ){

@@ -380,7 +380,9 @@ static int dbFindForeign(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow){
 */
 static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
                         u64 *piMaxReplayed){
-  int eRecovery = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
+  int eOpt = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
+  int eRecovery = eOpt;
+  int iLast = -1;         /* Index of the newest WAL to replay */
   NumList wals;
   Replay r;
   int rc;
@@ -393,6 +395,12 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
   lsmcBufInit(&r.pending, e->pEnv);
   rc = dbCollect(e, LSMC_FILE_WAL, &wals);
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &r.pMem);
+  for(i=0; rc==LSMC_OK && i<wals.n; i++){
+    if( wals.a[i]>=e->pVs->iLogNumber && wals.a[i]<iOwnedBelow
+     && !lsmcVersionSetIsForeign(e->pVs, wals.a[i]) ){
+      iLast = i;
+    }
+  }
   for(i=0; rc==LSMC_OK && !bStop && i<wals.n; i++){
     WalReplayStat st;
     char *zPath;
@@ -405,12 +413,16 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
     memset(&st, 0, sizeof(st));
     r.iWal = wals.a[i];
     *piMaxReplayed = wals.a[i];
+    if( eOpt==LSMC_RECOVER_UNCLEAN_TAIL ){
+      eRecovery = (i==iLast && wals.a[i]!=e->pVs->iCleanWal)
+                ? LSMC_RECOVER_POINT_IN_TIME : LSMC_RECOVER_STRICT;
+    }
     rc = lsmcWalReplay(e->pEnv, zPath, eRecovery, replayRecord, &r, &st);
     if( rc==LSMC_OK ) rc = replayPending(&r);  /* a marker never crosses
                                                ** into the next WAL */
     lsmcFree(e->pEnv, zPath);
     if( rc==LSMC_OK && iTorn>=0 && st.nRecord>0 ){
-      if( eRecovery==LSMC_RECOVER_STRICT ){
+      if( eRecovery==LSMC_RECOVER_STRICT || eOpt==LSMC_RECOVER_UNCLEAN_TAIL ){
         rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: WAL %06llu ends early but "
             "WAL %06llu holds later records", e->zDir,
             (unsigned long long)wals.a[iTorn], (unsigned long long)wals.a[i]);
@@ -629,8 +641,21 @@ static void engineFree(LsmEngine *e){
   lsmc_env *pEnv = e->pEnv;
   lsmcBgStop(e);
   if( e->pWal ){
-    lsmcWalSync(e->pWal);            /* the WAL is synced on close */
+    int rc = lsmcWalSync(e->pWal);   /* the WAL is synced on close */
     lsmcWalWriterClose(e->pWal);
+    if( rc==LSMC_OK && e->bgError==LSMC_OK && e->pVs && e->pVs->pManifest ){
+      /* Record the clean close: damage in this WAL is then corruption,
+      ** not an interrupted write (LSMC_RECOVER_UNCLEAN_TAIL).  Best
+      ** effort: without it the next open is only less strict. */
+      VersionEdit edit;
+      lsmcEditInit(&edit, pEnv);
+      edit.bCleanWal = 1;
+      edit.iCleanWal = e->iWal;
+      pthread_mutex_lock(&e->mu);
+      lsmcVersionSetApply(e->pVs, &edit);
+      pthread_mutex_unlock(&e->mu);
+      lsmcEditClear(&edit);
+    }
   }
   lsmcMemtableUnref(e->pMem);
   lsmcMemtableUnref(e->pImm);

@@ -18,6 +18,7 @@
 #define TAG_DEL_FILE   5
 #define TAG_FORMAT     6
 #define TAG_FOREIGN    7
+#define TAG_CLEAN_WAL  8
 
 void lsmcEditInit(VersionEdit *p, lsmc_env *pEnv){
   memset(p, 0, sizeof(*p));
@@ -92,6 +93,10 @@ void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
   if( p->bLastSeq ){
     lsmcBufAppendVarint(pRc, pBuf, TAG_LAST_SEQ);
     lsmcBufAppendVarint(pRc, pBuf, p->iLastSeq);
+  }
+  if( p->bCleanWal ){
+    lsmcBufAppendVarint(pRc, pBuf, TAG_CLEAN_WAL);
+    lsmcBufAppendVarint(pRc, pBuf, p->iCleanWal);
   }
   for(i=0; i<p->nForeign; i++){
     lsmcBufAppendVarint(pRc, pBuf, TAG_FOREIGN);
@@ -184,6 +189,10 @@ int lsmcEditDecode(VersionEdit *pEdit, const u8 *p, size_t n){
         pEdit->bLastSeq = 1;
         pEdit->iLastSeq = editGetVarint(&r);
         if( pEdit->iLastSeq>LSMC_MAX_SEQ ) r.rc = LSMC_CORRUPT_BKPT;
+        break;
+      case TAG_CLEAN_WAL:
+        pEdit->bCleanWal = 1;
+        pEdit->iCleanWal = editGetVarint(&r);
         break;
       case TAG_FOREIGN: {
         u64 iNumber = editGetVarint(&r);

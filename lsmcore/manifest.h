@@ -16,6 +16,9 @@
 **                       below it (numbers are reserved in the manifest
 **                       before use: version.c).  A file named like ours
 **                       and numbered at or above it is not the store's.
+**     tag 8  CLEAN_WAL  varint number: the store was closed cleanly with
+**                       this WAL synced (the last edit of a session; any
+**                       later edit clears it)
 **     tag 7  FOREIGN    varint number: a file named like ours with this
 **                       number was found in the directory but is not the
 **                       store's; the store never hands the number out,
@@ -83,6 +86,7 @@ struct VersionEdit {
   int bLog;     u64 iLog;          /* LOG present, and its value */
   int bNextFile; u64 iNextFile;    /* NEXT_FILE present, and its value */
   int bLastSeq; u64 iLastSeq;      /* LAST_SEQ present, and its value */
+  int bCleanWal; u64 iCleanWal;    /* CLEAN_WAL present, and its value */
   int nAdd;                        /* Files added */
   EditFile *aAdd;                  /* nAdd entries (owned: lsmcEditClear) */
   int nDel;                        /* Files removed */

@@ -30,7 +30,7 @@ static const OptionDef aOptionDef[] = {
   { LSMC_OPT_FIFO_MAX_SIZE,    1*GiB,             64*KiB, ((i64)1)<<50 },
   { LSMC_OPT_CREATE,           1,                 0,      1 },
   { LSMC_OPT_RECOVERY,         LSMC_RECOVER_STRICT,
-                               LSMC_RECOVER_STRICT, LSMC_RECOVER_POINT_IN_TIME },
+                               LSMC_RECOVER_STRICT, LSMC_RECOVER_UNCLEAN_TAIL },
   { LSMC_OPT_RESTART_INTERVAL, 16,                1,      1024 },
   { LSMC_OPT_BACKGROUND,       1,                 0,      1 },
   { LSMC_OPT_FIFO_TTL,         0,                 0,      ((i64)1)<<40 },

@@ -453,6 +453,7 @@ static int versionRecoverEdit(void *pArg, VersionEdit *pEdit){
     p->pVersion = pNew;
     if( pEdit->bLog ){ pSet->iLogNumber = pEdit->iLog; p->bLog = 1; }
     if( pEdit->bFormat ) pSet->bLegacy = pEdit->iFormat==LSMC_MANIFEST_FORMAT_V1;
+    pSet->iCleanWal = pEdit->bCleanWal ? pEdit->iCleanWal : 0;
     if( pEdit->bNextFile ){
       pSet->iNextFile = pSet->iReserved = pEdit->iNextFile;
       p->bNextFile = 1;

@@ -69,6 +69,8 @@ struct VersionSet {
   u64 iReserved;               /* NEXT_FILE the manifest records: every
                                ** number handed out is below it (numbers
                                ** are reserved before use) */
+  u64 iCleanWal;               /* Recovered: the WAL the store was closed
+                               ** cleanly with (CLEAN_WAL), 0 if none */
   int bLegacy;                 /* Recovered a FORMAT 1 manifest, whose
                                ** NEXT_FILE was no reservation */
   int nForeign;                /* Entries in aForeign */

@@ -99,7 +99,6 @@ struct PlHarness {
   char zSnap[340];      /* Copy of the crashed directory */
   char zSnap2[340];     /* Copy after a second (compound) crash */
   int nPass;            /* Cases passed */
-  int nPitr;            /* ... of which needed point-in-time recovery */
   int nFail;            /* Cases failed */
   int nReport;          /* Reproducers written */
   char zFirstErr[PL_ERR];   /* Message of the first failure */
@@ -214,11 +213,6 @@ static void plHarnessInit(PlHarness *h, const char *zTest){
 /* Remove the harness's directories and print its tally. */
 static void plHarnessDone(PlHarness *h){
   testRemoveTree(h->zRoot);
-  if( h->nPitr ){
-    printf("%s: %d cases (sync=normal/off) opened only with point-in-time "
-           "recovery: strict recovery gave SQLITE_CORRUPT for a WAL damaged "
-           "before its end by the power loss\n", h->zTest, h->nPitr);
-  }
   printf("%s: %d passed, %d failed\n", h->zTest, h->nPass, h->nFail);
   fflush(stdout);
 }
@@ -359,27 +353,6 @@ static int plWorkload(PlHarness *h, FaultEnv *pFault, PlHook *pHook,
   return zErr[0] ? -1 : 0;
 }
 
-/*
-** The user's way out of a WAL damaged before its end (R5: the strict
-** default refuses it; the SQL module has no option for it): open the
-** store once through the C API with LSMC_RECOVER_POINT_IN_TIME, which
-** keeps the prefix before the damage.  Returns the engine's rc.
-*/
-static int plPointInTime(PlHarness *h){
-  char zStore[400];
-  lsmc_options *pOpts = 0;
-  lsmc_db *pDb = 0;
-  int rc;
-  snprintf(zStore, sizeof(zStore), "%s-" PL_TABLE ".lsm", h->zDb);
-  ck_assert_int_eq(lsmc_options_new(&pOpts), LSMC_OK);
-  lsmc_options_set(pOpts, LSMC_OPT_CREATE, 0);
-  lsmc_options_set(pOpts, LSMC_OPT_RECOVERY, LSMC_RECOVER_POINT_IN_TIME);
-  rc = lsmc_open(zStore, pOpts, &pDb);
-  lsmc_close(pDb);
-  lsmc_options_free(pOpts);
-  return rc;
-}
-
 /* Whether table PL_TABLE exists in db's schema. */
 static int plTableExists(sqlite3 *db){
   sqlite3_stmt *pStmt = 0;
@@ -424,22 +397,6 @@ static int plVerify(PlHarness *h, FaultEnv *pFault, SqlWork *pWork,
   }
   j = sqlworkVerify(pWork, db, PL_TABLE, nAcked, nTried,
                     strcmp(zSync, "full")==0, zErr, PL_ERR);
-  if( j<0 && strcmp(zSync, "full")!=0 && strstr(zErr, "rc=11 ")
-   && strstr(zErr, "damaged before its end") ){
-    /* sync=normal/off: the unsynced WAL tail may hold damage followed by
-    ** sectors that did reach the disk.  Strict recovery refuses that
-    ** (SQLITE_CORRUPT, checked just above); point-in-time recovery must
-    ** then give a prefix, which the same VERIFY checks. */
-    plClose(db);
-    if( plPointInTime(h)!=LSMC_OK ){
-      snprintf(zErr, PL_ERR, "point-in-time recovery failed after a "
-               "strict open gave SQLITE_CORRUPT");
-      return -1;
-    }
-    h->nPitr++;
-    ck_assert_int_eq(plOpen(h->zDb, pFault, &db), SQLITE_OK);
-    j = sqlworkVerify(pWork, db, PL_TABLE, nAcked, nTried, 0, zErr, PL_ERR);
-  }
   if( j>=0 && sqlworkProbeWrite(pWork, db, PL_TABLE)!=SQLITE_OK ){
     snprintf(zErr, PL_ERR, "probe write failed: %s", sqlite3_errmsg(db));
     j = -1;
