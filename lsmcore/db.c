@@ -242,6 +242,7 @@ struct Replay {
   u64 iWal;              /* WAL being replayed (for messages) */
   LsmcBuf pending;       /* Last batch record read, not yet applied */
   int bPending;          /* True if pending holds a record */
+  int bCountOnly;        /* Past the end of the log: apply nothing */
 };
 
 static int replayEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
@@ -318,6 +319,7 @@ static int replayIsAbort(const u8 *pData, size_t nData){
 static int replayRecord(void *pArg, const u8 *pData, size_t nData){
   Replay *p = (Replay*)pArg;
   int rc = LSMC_OK;
+  if( p->bCountOnly ) return LSMC_OK;     /* counted by the WAL reader */
   if( replayIsAbort(pData, nData) ){
     if( !p->bPending || p->pending.n<LSMC_BATCH_HEADER
      || lsmcGet64(p->pending.a)!=lsmcGet64(&pData[8])
@@ -374,15 +376,17 @@ static int dbFindForeign(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow){
 /*
 ** Replay every WAL numbered >= the manifest's LOG and below iOwnedBelow
 ** (the recovered NEXT_FILE; higher numbers and FOREIGN ones are not the
-** store's).  A WAL that ends in a
-** torn tail must be the last one with records: a torn WAL followed by a
-** WAL holding records is a hole, LSMC_CORRUPT in strict mode.
+** store's).  A torn tail (or, under point in time, damage) ends the log:
+** the later WALs must hold no record, else there would be a hole, which
+** is LSMC_CORRUPT unless LSMC_RECOVER_POINT_IN_TIME asked for the prefix.
+** Under LSMC_RECOVER_UNCLEAN_TAIL damage ends the log like a torn tail,
+** except in the WAL a clean close synced (CLEAN_WAL), where it is
+** LSMC_CORRUPT.
 */
 static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
                         u64 *piMaxReplayed){
   int eOpt = (int)e->opts.aVal[LSMC_OPT_RECOVERY];
   int eRecovery = eOpt;
-  int iLast = -1;         /* Index of the newest WAL to replay */
   NumList wals;
   Replay r;
   int rc;
@@ -395,12 +399,6 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
   lsmcBufInit(&r.pending, e->pEnv);
   rc = dbCollect(e, LSMC_FILE_WAL, &wals);
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &r.pMem);
-  for(i=0; rc==LSMC_OK && i<wals.n; i++){
-    if( wals.a[i]>=e->pVs->iLogNumber && wals.a[i]<iOwnedBelow
-     && !lsmcVersionSetIsForeign(e->pVs, wals.a[i]) ){
-      iLast = i;
-    }
-  }
   for(i=0; rc==LSMC_OK && !bStop && i<wals.n; i++){
     WalReplayStat st;
     char *zPath;
@@ -414,23 +412,30 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
     r.iWal = wals.a[i];
     *piMaxReplayed = wals.a[i];
     if( eOpt==LSMC_RECOVER_UNCLEAN_TAIL ){
-      eRecovery = (i==iLast && wals.a[i]!=e->pVs->iCleanWal)
-                ? LSMC_RECOVER_POINT_IN_TIME : LSMC_RECOVER_STRICT;
+      /* Damage may end the log (point in time), unless this WAL was
+      ** synced by a clean close; a later WAL holding records then shows
+      ** that it was not the end (below). */
+      eRecovery = wals.a[i]==e->pVs->iCleanWal ? LSMC_RECOVER_STRICT
+                                              : LSMC_RECOVER_POINT_IN_TIME;
     }
+    /* After the end of the log (a torn tail or, point in time, damage) the
+    ** later WALs are only read to see whether they hold records: nothing
+    ** after the end is ever applied (no hole). */
+    r.bCountOnly = iTorn>=0;
     rc = lsmcWalReplay(e->pEnv, zPath, eRecovery, replayRecord, &r, &st);
-    if( rc==LSMC_OK ) rc = replayPending(&r);  /* a marker never crosses
-                                               ** into the next WAL */
+    if( rc==LSMC_OK && !r.bCountOnly ){
+      rc = replayPending(&r);   /* a marker never crosses into the next WAL */
+    }
     lsmcFree(e->pEnv, zPath);
     if( rc==LSMC_OK && iTorn>=0 && st.nRecord>0 ){
-      if( eRecovery==LSMC_RECOVER_STRICT || eOpt==LSMC_RECOVER_UNCLEAN_TAIL ){
+      if( eOpt!=LSMC_RECOVER_POINT_IN_TIME ){
         rc = lsmcDbError(pDb, LSMC_CORRUPT_BKPT, "%s: WAL %06llu ends early but "
             "WAL %06llu holds later records", e->zDir,
             (unsigned long long)wals.a[iTorn], (unsigned long long)wals.a[i]);
       }
       bStop = 1;
     }else if( rc==LSMC_OK ){
-      if( st.bTail ) iTorn = i;
-      if( st.bDamaged ) bStop = 1;
+      if( iTorn<0 && (st.bTail || st.bDamaged) ) iTorn = i;
     }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
       lsmcDbError(pDb, rc, "%s: WAL %06llu is damaged before its end", e->zDir,
               (unsigned long long)wals.a[i]);
@@ -609,6 +614,8 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     rc = dbReplayWals(pDb, e, bLegacy ? UINT64_MAX : iOwnedBelow,
                       &iMaxReplayed);
   }
+  if( rc==LSMC_OK ) e->pVs->iCleanWal = 0;   /* replayed: the next edit
+                                             ** (LOG) ends the clean state */
   if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
   if( rc==LSMC_OK ){
     WalWriter *pWal = 0;

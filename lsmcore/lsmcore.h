@@ -75,11 +75,11 @@ extern "C" {
 /* WAL recovery policy (LSMC_OPT_RECOVERY). */
 #define LSMC_RECOVER_STRICT          0  /* damage before valid records: CORRUPT */
 #define LSMC_RECOVER_POINT_IN_TIME   1  /* keep the prefix before the damage */
-/* Point in time for the newest WAL of a store that was not closed cleanly
-** (what a power loss can leave when commits are not fsynced: damaged
-** sectors anywhere in the unsynced WAL); strict for every other WAL (they
-** were synced at rotation or at a clean close, so damage there is
-** corruption).  For stores written with LSMC_SYNC_NORMAL or OFF. */
+/* Damage ends the log, as a torn tail does, if no later WAL holds a
+** record and the damaged WAL is not the one a clean close synced: what a
+** power loss can leave when commits are not fsynced (damaged sectors
+** anywhere in the unsynced WAL).  Otherwise LSMC_CORRUPT.  For stores
+** written with LSMC_SYNC_NORMAL or OFF. */
 #define LSMC_RECOVER_UNCLEAN_TAIL    2
 
 typedef struct lsmc_db lsmc_db;             /* An open store */

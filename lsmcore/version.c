@@ -538,6 +538,10 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
   pEdit->iNextFile = versionReservation(pSet);
   pEdit->bLastSeq = 1;
   pEdit->iLastSeq = pSet->iLastSeq;
+  if( pSet->iCleanWal ){       /* still recovering: keep the clean close */
+    pEdit->bCleanWal = 1;
+    pEdit->iCleanWal = pSet->iCleanWal;
+  }
   for(i=0; rc==LSMC_OK && i<pSet->nForeign; i++){
     rc = lsmcEditAddForeign(pEdit, pSet->aForeign[i]);
   }

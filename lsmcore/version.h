@@ -70,7 +70,8 @@ struct VersionSet {
                                ** number handed out is below it (numbers
                                ** are reserved before use) */
   u64 iCleanWal;               /* Recovered: the WAL the store was closed
-                               ** cleanly with (CLEAN_WAL), 0 if none */
+                               ** cleanly with (CLEAN_WAL), 0 if none; kept
+                               ** by new manifests until replay is done */
   int bLegacy;                 /* Recovered a FORMAT 1 manifest, whose
                                ** NEXT_FILE was no reservation */
   int nForeign;                /* Entries in aForeign */

@@ -339,6 +339,92 @@ START_TEST(wal_synced_on_close){
 }
 END_TEST
 
+/* Path of the single WAL in dir (the test's stores have one). */
+static void onlyWal(char *zOut, size_t nOut){
+  DIR *d = opendir(dir.zPath);
+  struct dirent *pEnt;
+  int n = 0;
+  ck_assert_ptr_nonnull(d);
+  while( (pEnt = readdir(d))!=0 ){
+    size_t nName = strlen(pEnt->d_name);
+    if( nName>4 && strcmp(&pEnt->d_name[nName-4], ".log")==0 ){
+      snprintf(zOut, nOut, "%s/%s", dir.zPath, pEnt->d_name);
+      n++;
+    }
+  }
+  closedir(d);
+  ck_assert_int_eq(n, 1);
+}
+
+/* XOR byte iOff of file zPath with x. */
+static void flipByte(const char *zPath, long iOff, int x){
+  FILE *f = fopen(zPath, "r+b");
+  int c;
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(fseek(f, iOff, SEEK_SET), 0);
+  c = fgetc(f);
+  ck_assert_int_eq(fseek(f, iOff, SEEK_SET), 0);
+  fputc(c ^ x, f);
+  fclose(f);
+}
+
+/*
+** LSMC_RECOVER_UNCLEAN_TAIL (what sync=normal/off tables use): damage in
+** the middle of the WAL of a store that died (no clean close) ends the
+** log, like the torn tail a power loss leaves: the store opens at the
+** prefix, and none of the records after the damage is applied (no hole).
+** The same damage in the WAL of a cleanly closed store (CLEAN_WAL in the
+** manifest) is LSMC_CORRUPT, and so it is under LSMC_RECOVER_STRICT.
+** _i: 0 the process died, 1 the store was closed cleanly.
+*/
+START_TEST(unclean_tail_recovery){
+  const int64_t aTail[] = { LSMC_OPT_RECOVERY, LSMC_RECOVER_UNCLEAN_TAIL,
+                            LSMC_OPT_BACKGROUND, 0, 0 };
+  const int64_t aStrict[] = { LSMC_OPT_RECOVERY, LSMC_RECOVER_STRICT,
+                              LSMC_OPT_BACKGROUND, 0, 0 };
+  FaultEnv *pFault = 0;
+  lsmc_db *pDb;
+  char zWal[600];
+  int i, rc, nWrite = 40;
+  ck_assert_int_eq(faultenvNew(lsmc_default_env(), &pFault), LSMC_OK);
+  pDb = openOk(faultenvEnv(pFault), aTail);
+  for(i=0; i<nWrite; i++) put(pDb, i, 3, LSMC_SYNC_NORMAL);
+  if( _i==0 ) faultenvSetDead(pFault, 1);     /* dies: no clean close */
+  lsmc_close(pDb);
+  faultenvSetDead(pFault, 0);
+  /* Damage record 20's payload; records 21.. stay whole after it. */
+  onlyWal(zWal, sizeof(zWal));
+  flipByte(zWal, 20*60 + 30, 0x40);
+  pDb = openStore(faultenvEnv(pFault), aStrict, &rc);
+  ck_assert_int_eq(LSMC_PRIMARY(rc), LSMC_CORRUPT);
+  lsmc_close(pDb);
+  pDb = openStore(faultenvEnv(pFault), aTail, &rc);
+  if( _i ){
+    ck_assert_msg(LSMC_PRIMARY(rc)==LSMC_CORRUPT, "clean close: rc=%d", rc);
+    lsmc_close(pDb);
+  }else{
+    int nKept = 0;
+    ck_assert_msg(rc==LSMC_OK, "unclean: %s", lsmc_errmsg(pDb));
+    while( nKept<nWrite ){
+      char zKey[16];
+      void *pVal = 0;
+      size_t nVal = 0;
+      keyOf(nKept, zKey);
+      if( lsmc_get(pDb, 0, zKey, 7, &pVal, &nVal)!=LSMC_OK ) break;
+      lsmc_free(pDb, pVal);
+      nKept++;
+    }
+    ck_assert_int_gt(nKept, 0);
+    ck_assert_int_lt(nKept, nWrite);
+    for(i=nKept; i<nWrite; i++) expect(pDb, i, 0, "after the damage");
+    for(i=0; i<nKept; i++) expect(pDb, i, 3, "before the damage");
+    lsmc_close(pDb);
+    printf("unclean_tail_recovery: prefix of %d of %d writes\n", nKept, nWrite);
+  }
+  faultenvFree(pFault);
+}
+END_TEST
+
 /* Sync hook: the process dies right after sync number *pArg. */
 static void dieAfter(FaultEnv *pFault, void *pArg, u64 iSync){
   if( iSync==*(u64*)pArg ) faultenvSetDead(pFault, 1);
@@ -597,6 +683,7 @@ int main(void){
   tcase_add_loop_test(tc, sequence_number_recovery, 0, 2);
   tcase_add_loop_test(tc, no_hole_across_wal_files, 0, 2);
   tcase_add_loop_test(tc, wal_synced_on_close, 0, 2);
+  tcase_add_loop_test(tc, unclean_tail_recovery, 0, 2);
   tcase_add_test(tc, file_numbers_never_reused_after_crash);
   tcase_add_test(tc, corrupt_filter_block_error_never_absent);
   suite_add_tcase(s, tc);

@@ -12,4 +12,4 @@ fi
 unset CC
 secs=60
 [ "${LSMV_TEST_PROFILE:-ci}" = soak ] && secs=1800
-exec sh "$(dirname "$0")/../build-aux/fuzz.sh" "$secs"
+exec bash "$(dirname "$0")/../build-aux/fuzz.sh" "$secs"
