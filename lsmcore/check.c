@@ -115,7 +115,8 @@ static void checkFile(LsmEngine *e, CheckReport *r, int iLevel, FileMeta *f,
 typedef struct OrphanScan OrphanScan;
 struct OrphanScan {
   Version *v;            /* Version whose files are live */
-  const VersionSet *pVs; /* Its set (NEXT_FILE, FOREIGN numbers) */
+  const VersionSet *pVs; /* Its set (FOREIGN numbers: fixed after open) */
+  u64 iReserved;         /* NEXT_FILE of the manifest, read under mu */
   CheckReport *r;        /* Report */
 };
 
@@ -131,7 +132,7 @@ static int checkOrphan(void *pArg, const char *zName){
       if( p->v->apFile[i][j]->iNumber==iNum ) return 0;
     }
   }
-  if( iNum>=p->pVs->iReserved || lsmcVersionSetIsForeign(p->pVs, iNum) ){
+  if( iNum>=p->iReserved || lsmcVersionSetIsForeign(p->pVs, iNum) ){
     checkLine(p->r, 0, "note: %s is named like the store's files but is not "
               "one of them (kept)", zName);
   }else{
@@ -147,6 +148,7 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
   Version *v;
   u64 iLastSeq;
   int bBusy;
+  u64 iReserved;         /* NEXT_FILE of the manifest (under mu) */
   int i, j;
 
   *pzReport = 0;
@@ -177,6 +179,7 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
   /* Orphans, unless a flush or compaction is writing files right now. */
   pthread_mutex_lock(&e->mu);
   bBusy = e->bFlushing || e->bCompacting;
+  iReserved = e->pVs->iReserved;
   if( !bBusy ){
     lsmcVersionUnref(v);
     v = e->pVs->pCurrent;
@@ -187,6 +190,7 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
     OrphanScan scan;
     scan.v = v;
     scan.pVs = e->pVs;
+    scan.iReserved = iReserved;
     scan.r = &r;
     r.rc = LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, checkOrphan, &scan));
   }

@@ -243,13 +243,19 @@ struct Replay {
   LsmcBuf pending;       /* Last batch record read, not yet applied */
   int bPending;          /* True if pending holds a record */
   int bCountOnly;        /* Past the end of the log: apply nothing */
+  int bAnySeq;           /* iMaxSeq holds an entry's sequence number */
 };
 
 static int replayEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
                        size_t nKey, const u8 *pVal, size_t nVal){
   Replay *p = (Replay*)pArg;
   if( iSeq>LSMC_MAX_SEQ ) return LSMC_CORRUPT_BKPT;
-  if( iSeq>p->iMaxSeq ) p->iMaxSeq = iSeq;
+  /* Sequence numbers rise strictly through the log (records are written
+  ** in the order their numbers were given); a record that goes back would
+  ** collide with entries already replayed. */
+  if( p->bAnySeq && iSeq<=p->iMaxSeq ) return LSMC_CORRUPT_BKPT;
+  p->bAnySeq = 1;
+  p->iMaxSeq = iSeq;
   return lsmcMemtableAdd(p->pMem, iSeq, eKind, pKey, nKey, pVal, nVal);
 }
 
