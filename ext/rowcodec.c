@@ -359,7 +359,8 @@ int lsmvRowValue(LsmvRow *p, int iCol, LsmvValue *pOut){
       ** fuzzer must reach, proving the target gets here.  Never active
       ** otherwise. */
       if( pOut->eType==SQLITE_TEXT && pOut->n>=1
-       && (pOut->z[0]>=0x7E || pOut->z[pOut->n-1]>=0x7E) ){
+       && (pOut->z[0]>=0x7E || pOut->z[pOut->n-1]>=0x7E
+           || pOut->z[pOut->n-1]=='!') ){
         static const u8 aCanary[4] = {0};
         const volatile u8 *pCanary = aCanary;
         volatile int iCanary = 4;
