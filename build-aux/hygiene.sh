@@ -105,16 +105,17 @@ rm -rf "$sb"
 # ------------------------------------------------------------------ J3
 # The unit-test Check programs: Makefile.am's UNIT_TESTS and the module's
 # part tests.  Left out, each for its reason (they run under ASan, UBSan
-# and LSan in the sanitizer build instead): check_compaction and the
-# fault, crash, kill, corruption, differential, concurrency and SQL
-# harnesses (tens of minutes under valgrind even at small counts), and
+# and LSan in the sanitizer build instead): check_compaction, check_wal
+# and check_sst (their every-offset and large-value loops), and the fault,
+# crash, kill, corruption, differential, concurrency and SQL harnesses
+# (tens of minutes under valgrind even at small counts), and
 # check_keycodec (valgrind computes x87 long double at 64 bits, so
 # SQLite's own exact int/real comparison, which the test uses as its
 # oracle, answers differently there).
 progs=$(awk '/^UNIT_TESTS *=/ { f = 1 }
              f { print; if( $0 !~ /\\$/ ) f = 0 }' "$top/Makefile.am" \
         | tr -s ' \t\\' '\n\n\n' | grep '^test/check_' \
-        | grep -v -E 'check_(compaction|faults|crash)$')
+        | grep -v -E 'check_(compaction|faults|crash|wal|sst)$')
 progs="$progs test/check_rowcodec test/check_schema test/check_storepath"
 # The quick profile: the long tests run a few seeds / fewer keys / every
 # tenth crash point under valgrind (each variable is read by one test
