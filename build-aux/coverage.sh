@@ -27,8 +27,8 @@ fi
 # Only the test build of the engine (liblsmcore_test) runs under the tests.
 gcovr -r "$top" --object-directory . --filter "$top/lsmcore/" \
   --exclude "$top/lsmcore/crashpoint.c" \
-  --txt-summary --txt "$top/build-cov/coverage.txt" --print-summary \
-  | tail -n 3 | tee coverage-summary.txt
+  --print-summary -o "$top/build-cov/coverage.txt" \
+  | grep -E '^(lines|functions|branches):' | tee coverage-summary.txt
 lines=$(sed -nE 's/^lines: ([0-9.]+)%.*/\1/p' coverage-summary.txt)
 branches=$(sed -nE 's/^branches: ([0-9.]+)%.*/\1/p' coverage-summary.txt)
 echo "engine coverage: lines ${lines}%, branches ${branches}% (report: build-cov/coverage.txt)"
