@@ -24,12 +24,6 @@ void lsmcPut64(u8 *p, u64 v){
 u16 lsmcGet16(const u8 *p){
   return (u16)(p[0] | (p[1]<<8));
 }
-u32 lsmcGet32(const u8 *p){
-  return (u32)p[0] | ((u32)p[1]<<8) | ((u32)p[2]<<16) | ((u32)p[3]<<24);
-}
-u64 lsmcGet64(const u8 *p){
-  return (u64)lsmcGet32(p) | ((u64)lsmcGet32(p+4)<<32);
-}
 
 /*
 ** Write v as a varint at p; return the number of bytes written (1..10).
@@ -54,7 +48,7 @@ int lsmcVarintLen(u64 v){
 ** Decode a varint from p, never reading at or past pEnd.  Return the bytes
 ** consumed, or 0 if the input ends first or the value overflows 64 bits.
 */
-int lsmcGetVarint64(const u8 *p, const u8 *pEnd, u64 *pv){
+int lsmcGetVarint64Slow(const u8 *p, const u8 *pEnd, u64 *pv){
   u64 v = 0;
   int i;
   for(i=0; i<LSMC_MAX_VARINT && p+i<pEnd; i++){
@@ -69,9 +63,9 @@ int lsmcGetVarint64(const u8 *p, const u8 *pEnd, u64 *pv){
   return 0;
 }
 
-int lsmcGetVarint32(const u8 *p, const u8 *pEnd, u32 *pv){
+int lsmcGetVarint32Slow(const u8 *p, const u8 *pEnd, u32 *pv){
   u64 v;
-  int n = lsmcGetVarint64(p, pEnd, &v);
+  int n = lsmcGetVarint64Slow(p, pEnd, &v);
   if( n==0 || v>0xffffffffu ) return 0;
   *pv = (u32)v;
   return n;
@@ -87,36 +81,9 @@ u64 lsmcHash64(const void *p, size_t n){
   return XXH3_64bits(p, n);
 }
 
-/*
-** Internal keys.
-*/
-int lsmcUKeyCompare(const u8 *a, size_t na, const u8 *b, size_t nb){
-  size_t n = na<nb ? na : nb;
-  int c = n ? memcmp(a, b, n) : 0;
-  if( c==0 ) c = (na<nb) ? -1 : (na>nb);
-  return c;
-}
-
 u64 lsmcTrailerPack(u64 iSeq, int eKind){
   assert( iSeq<=LSMC_MAX_SEQ );
   return (iSeq<<8) | (u64)(eKind & 0xff);
-}
-
-u64 lsmcIKeyTrailer(const u8 *pIKey, size_t nIKey){
-  assert( nIKey>=LSMC_TRAILER_SIZE );
-  return lsmcGet64(&pIKey[nIKey-LSMC_TRAILER_SIZE]);
-}
-
-int lsmcIKeyCompare(const u8 *a, size_t na, const u8 *b, size_t nb){
-  int c;
-  assert( na>=LSMC_TRAILER_SIZE && nb>=LSMC_TRAILER_SIZE );
-  c = lsmcUKeyCompare(a, na-LSMC_TRAILER_SIZE, b, nb-LSMC_TRAILER_SIZE);
-  if( c==0 ){
-    u64 ta = lsmcIKeyTrailer(a, na);
-    u64 tb = lsmcIKeyTrailer(b, nb);
-    c = (ta>tb) ? -1 : (ta<tb);            /* newest first */
-  }
-  return c;
 }
 
 void lsmcIKeyBuild(int *pRc, LsmcBuf *pBuf, const u8 *pKey, size_t nKey,

@@ -25,15 +25,36 @@ void lsmcPut16(u8 *p, u16 v);
 void lsmcPut32(u8 *p, u32 v);
 void lsmcPut64(u8 *p, u64 v);
 u16 lsmcGet16(const u8 *p);
-u32 lsmcGet32(const u8 *p);
-u64 lsmcGet64(const u8 *p);
+/* The fixed-width reads are inline: the block and skiplist readers call
+** them per entry.  The byte-wise form compiles to one load on x86-64. */
+static inline u32 lsmcGet32(const u8 *p){
+  return (u32)p[0] | ((u32)p[1]<<8) | ((u32)p[2]<<16) | ((u32)p[3]<<24);
+}
+static inline u64 lsmcGet64(const u8 *p){
+  return (u64)lsmcGet32(p) | ((u64)lsmcGet32(p+4)<<32);
+}
 
 /* Varints.  Put returns the bytes written (p needs room for 10). */
 #define LSMC_MAX_VARINT 10
 int lsmcPutVarint(u8 *p, u64 v);
 int lsmcVarintLen(u64 v);
-int lsmcGetVarint64(const u8 *p, const u8 *pEnd, u64 *pv);
-int lsmcGetVarint32(const u8 *p, const u8 *pEnd, u32 *pv);
+int lsmcGetVarint64Slow(const u8 *p, const u8 *pEnd, u64 *pv);
+int lsmcGetVarint32Slow(const u8 *p, const u8 *pEnd, u32 *pv);
+/* Inline for the common one-byte varint; longer ones call the above. */
+static inline int lsmcGetVarint64(const u8 *p, const u8 *pEnd, u64 *pv){
+  if( p<pEnd && p[0]<0x80 ){
+    *pv = p[0];
+    return 1;
+  }
+  return lsmcGetVarint64Slow(p, pEnd, pv);
+}
+static inline int lsmcGetVarint32(const u8 *p, const u8 *pEnd, u32 *pv){
+  if( p<pEnd && p[0]<0x80 ){
+    *pv = p[0];
+    return 1;
+  }
+  return lsmcGetVarint32Slow(p, pEnd, pv);
+}
 
 /* Checksums: XXH3-64 (seeded) and its low 32 bits. */
 u64 lsmcChecksum64(const void *p, size_t n, u64 seed);

@@ -109,15 +109,41 @@ struct LsmcBuf {
 };
 
 /*
-** Internal-key helpers (coding.c).
+** Internal-key helpers (coding.c).  The comparisons and the trailer read
+** run in every seek step of the skiplist and the block reader, so they
+** are inline here.
 */
-/* Compare two internal keys: user key by memcmp, then trailer descending. */
-int lsmcIKeyCompare(const u8 *a, size_t na, const u8 *b, size_t nb);
 /* Compare two user keys by memcmp, shorter prefix first. */
-int lsmcUKeyCompare(const u8 *a, size_t na, const u8 *b, size_t nb);
-/* Pack / unpack the trailer. */
+static inline int lsmcUKeyCompare(const u8 *a, size_t na,
+                                  const u8 *b, size_t nb){
+  size_t n = na<nb ? na : nb;
+  int c = n ? memcmp(a, b, n) : 0;
+  if( c==0 ) c = (na<nb) ? -1 : (na>nb);
+  return c;
+}
+/* The trailer of an internal key (its last 8 bytes, little-endian). */
+static inline u64 lsmcIKeyTrailer(const u8 *pIKey, size_t nIKey){
+  const u8 *p = &pIKey[nIKey-LSMC_TRAILER_SIZE];
+  assert( nIKey>=LSMC_TRAILER_SIZE );
+  return (u64)p[0] | ((u64)p[1]<<8) | ((u64)p[2]<<16) | ((u64)p[3]<<24)
+       | ((u64)p[4]<<32) | ((u64)p[5]<<40) | ((u64)p[6]<<48)
+       | ((u64)p[7]<<56);
+}
+/* Compare two internal keys: user key by memcmp, then trailer descending. */
+static inline int lsmcIKeyCompare(const u8 *a, size_t na,
+                                  const u8 *b, size_t nb){
+  int c;
+  assert( na>=LSMC_TRAILER_SIZE && nb>=LSMC_TRAILER_SIZE );
+  c = lsmcUKeyCompare(a, na-LSMC_TRAILER_SIZE, b, nb-LSMC_TRAILER_SIZE);
+  if( c==0 ){
+    u64 ta = lsmcIKeyTrailer(a, na);
+    u64 tb = lsmcIKeyTrailer(b, nb);
+    c = (ta>tb) ? -1 : (ta<tb);            /* newest first */
+  }
+  return c;
+}
+/* Pack the trailer. */
 u64 lsmcTrailerPack(u64 iSeq, int eKind);
-u64 lsmcIKeyTrailer(const u8 *pIKey, size_t nIKey);  /* REQUIRES: n>=8 */
 #define lsmcTrailerSeq(t)   ((t) >> 8)
 #define lsmcTrailerKind(t)  ((int)((t) & 0xff))
 /* Set pBuf to user key + trailer (pBuf->n is reset to 0 first). */

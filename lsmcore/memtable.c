@@ -3,7 +3,8 @@
 ** encoded entries in an arena, and an LsmIter over it.
 **
 ** A MemTable owns an Arena, which holds the SkipList, its nodes and every
-** entry.  One entry is one arena allocation, laid out as memtable.h says:
+** entry.  Each entry lives inside its skiplist node (lsmcSkipNodeNew), so
+** one arena allocation holds both, laid out as memtable.h says:
 **     varint32 nIKey | internal key (user key + 8-byte trailer) |
 **     varint32 nVal  | value bytes
 ** The skiplist's comparator decodes the internal key of both entries and
@@ -32,13 +33,13 @@
 #define MEM_STACK_TARGET  256
 
 /*
-** The arena bytes of the largest skiplist node: an entry pointer and a
-** tower of next pointers.  skiplist.c's SKIP_MAX_HEIGHT is 12 and is not
-** exported; 16 levels bound it with room to spare, so that a reservation
-** (lsmcMemtableAddCost) never undercounts.
+** The arena bytes of the largest skiplist node header: an entry pointer,
+** a height and a tower of next pointers.  skiplist.c's SKIP_MAX_HEIGHT is
+** 12 and is not exported; 16 levels bound it with room to spare, so that
+** a reservation (lsmcMemtableAddCost) never undercounts.
 */
 #define MEM_NODE_LEVELS   16
-#define MEM_NODE_MAX      (sizeof(void*) * (1 + MEM_NODE_LEVELS))
+#define MEM_NODE_MAX      (sizeof(void*) * (2 + MEM_NODE_LEVELS))
 
 struct MemTable {
   lsmc_env *pEnv;                 /* Allocator for the arena and iterators */
@@ -155,10 +156,10 @@ static size_t memEntrySize(size_t nKey, size_t nVal){
 
 /*
 ** The most arena memory one lsmcMemtableAdd(nKey, nVal) can allocate:
-** the entry and a node of the tallest height, each as the arena rounds.
+** a node of the tallest height holding the entry, as the arena rounds.
 */
 size_t lsmcMemtableAddCost(size_t nKey, size_t nVal){
-  return lsmcArenaCost(memEntrySize(nKey, nVal)) + lsmcArenaCost(MEM_NODE_MAX);
+  return lsmcArenaCost(MEM_NODE_MAX + memEntrySize(nKey, nVal));
 }
 
 /*
@@ -177,9 +178,9 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
                     const u8 *pKey, size_t nKey, const u8 *pVal, size_t nVal){
   size_t nIKey = nKey + LSMC_TRAILER_SIZE;
   size_t nByte;
+  SkipNode *pNode;
   u8 *pEntry;
   u8 *pOut;
-  int rc;
 
   assert( eKind==LSMC_KIND_PUT || eKind==LSMC_KIND_DELETE );
   assert( eKind==LSMC_KIND_PUT || nVal==0 );
@@ -187,8 +188,8 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
     return LSMC_MISUSE_BKPT;
   }
   nByte = memEntrySize(nKey, nVal);
-  pEntry = lsmcArenaAlloc(p->pArena, nByte);
-  if( pEntry==0 ) return LSMC_NOMEM;
+  pNode = lsmcSkipNodeNew(p->pList, nByte, &pEntry);
+  if( pNode==0 ) return LSMC_NOMEM;
 
   pOut = pEntry;
   pOut += lsmcPutVarint(pOut, nIKey);
@@ -200,14 +201,14 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
   if( nVal ) memcpy(pOut, pVal, nVal);
   assert( pOut+nVal==pEntry+nByte );
 
-  rc = lsmcSkipInsert(p->pList, pEntry);
-  if( rc==LSMC_OK ){
+  lsmcSkipInsertNode(p->pList, pNode);
+  {
     u64 n = atomic_load_explicit(&p->nEntry, memory_order_relaxed);
     u64 nData = atomic_load_explicit(&p->nData, memory_order_relaxed);
     atomic_store_explicit(&p->nEntry, n+1, memory_order_relaxed);
     atomic_store_explicit(&p->nData, nData+nByte, memory_order_relaxed);
   }
-  return rc;
+  return LSMC_OK;
 }
 
 /*

@@ -11,6 +11,11 @@
 ** kept with probability 1/SKIP_BRANCHING.  The head node has the full
 ** height and no entry.
 **
+** A node is either the entry's own home (lsmcSkipNodeNew: the entry bytes
+** follow the tower in the same allocation, so a search step touches one
+** place in memory) or points at an entry allocated elsewhere
+** (lsmcSkipInsert).
+**
 ** Invariants: at every level the nodes are in strictly ascending order of
 ** xCmp; a node reachable at level i is reachable at every level below i;
 ** nHeight is the height of the tallest node ever inserted (at least 1).
@@ -37,6 +42,7 @@ typedef struct SkipNode SkipNode;
 
 struct SkipNode {
   const u8 *pEntry;                 /* Caller's entry; NULL for the head */
+  int nHeight;                      /* Levels in apNext */
   _Atomic(SkipNode*) apNext[];      /* Tower: apNext[0] is the bottom level */
 };
 
@@ -50,15 +56,19 @@ struct SkipList {
 };
 
 /*
-** Allocate a node of nHeight levels in the arena, its next pointers NULL.
-** Returns NULL on OOM.
+** Allocate a node of nHeight levels in the arena, its next pointers NULL,
+** with nEntry bytes of room for an entry right after its tower.  If
+** nEntry>0 the node's entry is that room, else pEntry.  Returns NULL on
+** OOM.
 */
-static SkipNode *skipNodeNew(SkipList *p, const u8 *pEntry, int nHeight){
-  size_t nByte = sizeof(SkipNode) + sizeof(_Atomic(SkipNode*))*(size_t)nHeight;
-  SkipNode *pNode = lsmcArenaAlloc(p->pArena, nByte);
+static SkipNode *skipNodeNew(SkipList *p, const u8 *pEntry, size_t nEntry,
+                             int nHeight){
+  size_t nNode = sizeof(SkipNode) + sizeof(_Atomic(SkipNode*))*(size_t)nHeight;
+  SkipNode *pNode = lsmcArenaAlloc(p->pArena, nNode + nEntry);
   int i;
   if( pNode==0 ) return 0;
-  pNode->pEntry = pEntry;
+  pNode->pEntry = nEntry ? (const u8*)pNode + nNode : pEntry;
+  pNode->nHeight = nHeight;
   for(i=0; i<nHeight; i++) atomic_init(&pNode->apNext[i], 0);
   return pNode;
 }
@@ -84,7 +94,7 @@ int lsmcSkipNew(Arena *pArena, SkipCompare xCmp, void *pCtx, SkipList **pp){
   p->pCtx = pCtx;
   p->iRand = SKIP_SEED;
   atomic_init(&p->nHeight, 1);
-  p->pHead = skipNodeNew(p, 0, SKIP_MAX_HEIGHT);
+  p->pHead = skipNodeNew(p, 0, 0, SKIP_MAX_HEIGHT);
   if( p->pHead==0 ) return LSMC_NOMEM;
   *pp = p;
   return LSMC_OK;
@@ -168,23 +178,19 @@ static SkipNode *skipFindLast(SkipList *p){
 }
 
 /*
-** Insert pEntry.  REQUIRES: no equal entry is in the list, and no other
-** thread is inserting.  Returns LSMC_NOMEM if the arena cannot grow (the
-** list is then unchanged).
+** Link pNode, whose entry is filled in, into the list.  REQUIRES: no
+** equal entry is in the list, and no other thread is inserting.
 */
-int lsmcSkipInsert(SkipList *p, const u8 *pEntry){
+static void skipLink(SkipList *p, SkipNode *pNode){
   SkipNode *apPrev[SKIP_MAX_HEIGHT];
-  SkipNode *pNode;
-  int nHeight;
+  SkipNode *pFound;
+  int nHeight = pNode->nHeight;
   int nOld;
   int i;
 
-  pNode = skipFindGE(p, pEntry, apPrev);
-  assert( pNode==0 || p->xCmp(p->pCtx, pNode->pEntry, pEntry)!=0 );
-  nHeight = skipRandomHeight(p);
-  pNode = skipNodeNew(p, pEntry, nHeight);
-  if( pNode==0 ) return LSMC_NOMEM;
-
+  pFound = skipFindGE(p, pNode->pEntry, apPrev);
+  assert( pFound==0 || p->xCmp(p->pCtx, pFound->pEntry, pNode->pEntry)!=0 );
+  (void)pFound;
   nOld = skipHeight(p);
   for(i=nOld; i<nHeight; i++) apPrev[i] = p->pHead;
   if( nHeight>nOld ){
@@ -199,7 +205,41 @@ int lsmcSkipInsert(SkipList *p, const u8 *pEntry){
     atomic_store_explicit(&pNode->apNext[i], pSucc, memory_order_relaxed);
     atomic_store_explicit(&apPrev[i]->apNext[i], pNode, memory_order_release);
   }
+}
+
+/*
+** Insert pEntry, an entry that lives elsewhere in the arena.  REQUIRES:
+** no equal entry is in the list, and no other thread is inserting.
+** Returns LSMC_NOMEM if the arena cannot grow (the list is then
+** unchanged).
+*/
+int lsmcSkipInsert(SkipList *p, const u8 *pEntry){
+  SkipNode *pNode = skipNodeNew(p, pEntry, 0, skipRandomHeight(p));
+  if( pNode==0 ) return LSMC_NOMEM;
+  skipLink(p, pNode);
   return LSMC_OK;
+}
+
+/*
+** Allocate an unlinked node with nEntry (>0) bytes of room for its entry
+** just after its tower, so that a search step reads the node and the
+** start of its key from one place instead of two.  The caller fills
+** *ppEntry and then calls lsmcSkipInsertNode.  Returns NULL on OOM.
+*/
+SkipNode *lsmcSkipNodeNew(SkipList *p, size_t nEntry, u8 **ppEntry){
+  SkipNode *pNode;
+  assert( nEntry>0 );
+  pNode = skipNodeNew(p, 0, nEntry, skipRandomHeight(p));
+  *ppEntry = pNode ? (u8*)pNode->pEntry : 0;
+  return pNode;
+}
+
+/*
+** Link a node from lsmcSkipNodeNew whose entry is now filled in.
+** REQUIRES: as lsmcSkipInsert.
+*/
+void lsmcSkipInsertNode(SkipList *p, SkipNode *pNode){
+  skipLink(p, pNode);
 }
 
 /*

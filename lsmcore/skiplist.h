@@ -20,6 +20,7 @@
 
 typedef struct SkipList SkipList;
 typedef struct SkipIter SkipIter;
+typedef struct SkipNode SkipNode;
 
 /* Compare two entries; negative, zero or positive as memcmp. */
 typedef int (*SkipCompare)(void *pCtx, const u8 *pA, const u8 *pB);
@@ -28,6 +29,13 @@ typedef int (*SkipCompare)(void *pCtx, const u8 *pA, const u8 *pB);
 int lsmcSkipNew(Arena *pArena, SkipCompare xCmp, void *pCtx, SkipList **pp);
 /* Insert pEntry (a pointer the list keeps; it must live in the arena). */
 int lsmcSkipInsert(SkipList*, const u8 *pEntry);
+/*
+** Or allocate a node with room for an nEntry-byte entry inside it (NULL on
+** OOM), fill *ppEntry, then link it.  The entry then lives in the node,
+** next to the tower a search reads.  Same REQUIRES as lsmcSkipInsert.
+*/
+SkipNode *lsmcSkipNodeNew(SkipList*, size_t nEntry, u8 **ppEntry);
+void lsmcSkipInsertNode(SkipList*, SkipNode*);
 int lsmcSkipContains(SkipList*, const u8 *pEntry);
 
 /*
