@@ -840,6 +840,7 @@ int lsmc_close(lsmc_db *pDb){
     pthread_mutex_unlock(&registryMu);
     if( bLast ) engineFree(e);
   }
+  lsmc_batch_free(pDb->pOne);
   lsmcFree(pDb->pEnv, pDb->zErrMsg);
   lsmcFree(pDb->pEnv, pDb);
   return LSMC_OK;

@@ -122,6 +122,7 @@ struct lsmc_db {
   LsmEngine *pEng;         /* Shared engine, or NULL if the open failed */
   lsmc_env *pEnv;          /* Allocator of this handle */
   char *zErrMsg;           /* Last error message, or NULL */
+  lsmc_batch *pOne;        /* Batch lsmc_put/lsmc_delete reuse, or NULL */
 };
 
 /*

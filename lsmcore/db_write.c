@@ -309,20 +309,34 @@ int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
   return rc;
 }
 
-/* A one-entry write with the store's sync mode. */
+/* A handle keeps its one-entry batch while it is at most this large. */
+#define DB_ONE_KEEP  (64*1024)
+
+/*
+** A one-entry write with the store's sync mode.  The handle's batch is
+** reused from one call to the next (a handle is used by one thread at a
+** time), so a small put allocates nothing but its memtable entry.
+*/
 static int dbWriteOne(lsmc_db *pDb, int eKind, const void *pKey, size_t nKey,
                       const void *pVal, size_t nVal){
-  lsmc_batch batch;
-  int rc;
+  int rc = LSMC_OK;
   if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  rc = lsmcBatchInit(&batch, pDb->pEnv);
-  if( rc==LSMC_OK ){
-    rc = eKind==LSMC_KIND_PUT ? lsmc_batch_put(&batch, pKey, nKey, pVal, nVal)
-                              : lsmc_batch_delete(&batch, pKey, nKey);
+  if( pDb->pOne ){
+    lsmc_batch_clear(pDb->pOne);
+  }else{
+    rc = lsmc_batch_new(&pDb->pOne);
   }
-  if( rc==LSMC_OK ) rc = lsmc_write(pDb, &batch, LSMC_SYNC_DEFAULT);
+  if( rc==LSMC_OK ){
+    rc = eKind==LSMC_KIND_PUT
+       ? lsmc_batch_put(pDb->pOne, pKey, nKey, pVal, nVal)
+       : lsmc_batch_delete(pDb->pOne, pKey, nKey);
+  }
+  if( rc==LSMC_OK ) rc = lsmc_write(pDb, pDb->pOne, LSMC_SYNC_DEFAULT);
   else lsmcDbError(pDb, rc, 0);
-  lsmcBatchFinish(&batch);
+  if( pDb->pOne && pDb->pOne->rep.nAlloc>DB_ONE_KEEP ){
+    lsmc_batch_free(pDb->pOne);
+    pDb->pOne = 0;
+  }
   return rc;
 }
 

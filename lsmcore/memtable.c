@@ -55,7 +55,7 @@ struct MemTable {
 ** return a pointer to its first byte.  Entries are written by this file,
 ** so the varint is known to be well formed and within the allocation.
 */
-static const u8 *memEntryKey(const u8 *pEntry, size_t *pnIKey){
+static inline const u8 *memEntryKey(const u8 *pEntry, size_t *pnIKey){
   u32 nIKey = 0;
   int n = lsmcGetVarint32(pEntry, pEntry+LSMC_MAX_VARINT, &nIKey);
   assert( n>0 && nIKey>=LSMC_TRAILER_SIZE );
