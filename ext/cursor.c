@@ -3,7 +3,10 @@
 ** planning) and the cursor methods xOpen, xFilter, xNext, xEof, xColumn,
 ** xRowid, xClose.
 **
-** One xFilter opens one engine iterator, bounded to the hull of the
+** An xFilter whose plan fixes every key position (scan.bPoint) reads the
+** one row with lsmc_get_batch, which the bloom filters serve: a missing
+** key costs little more than the memtable probes.  Any other xFilter
+** opens one engine iterator, bounded to the hull of the
 ** plan's ranges, over the store as of that moment (the iterator's
 ** implicit snapshot) plus the transaction's batch as it is then
 ** (lsmc_iter_open_batch).  Writes made while the cursor is open -- by this
@@ -55,8 +58,17 @@ int lsmvXOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/* Free the record of the last point lookup, if any. */
+static void csrPointFree(LsmvCursor *pCsr, LsmvTab *p){
+  if( pCsr->pPointRec ){
+    lsmc_free(p->pDb, pCsr->pPointRec);
+    pCsr->pPointRec = 0;
+  }
+}
+
 int lsmvXClose(sqlite3_vtab_cursor *pCur){
   LsmvCursor *pCsr = (LsmvCursor*)pCur;
+  csrPointFree(pCsr, (LsmvTab*)pCur->pVtab);
   lsmc_iter_close(pCsr->pIter);
   lsmvScanFree(&pCsr->scan);
   lsmvRowClose(&pCsr->row);
@@ -150,12 +162,41 @@ static int csrLoad(LsmvCursor *pCsr, LsmvTab *p){
   return SQLITE_OK;
 }
 
-/* Step the iterator once in scan order. */
+/* Step the iterator once in scan order (a point lookup has one row). */
 static int csrStep(LsmvCursor *pCsr, LsmvTab *p){
-  int rc = pCsr->scan.bDesc ? lsmc_iter_prev(pCsr->pIter)
+  int rc;
+  if( pCsr->pIter==0 ){
+    pCsr->bEof = 1;
+    return SQLITE_OK;
+  }
+  rc = pCsr->scan.bDesc ? lsmc_iter_prev(pCsr->pIter)
                             : lsmc_iter_next(pCsr->pIter);
   if( rc!=LSMC_OK ) return lsmvTabError(p, rc, "cannot read");
   return csrLoad(pCsr, p);
+}
+
+/*
+** xFilter of a point plan: look the key up (batch, memtables, then the
+** SSTables through their bloom filters) and make it the one row.
+*/
+static int csrPoint(LsmvCursor *pCsr, LsmvTab *p, lsmc_batch *pBatch){
+  const LsmvBuf *pKey = &pCsr->scan.aRange[0].lo;
+  size_t nRec = 0;
+  int rc;
+  if( pCsr->scan.iOffset>0 ) return SQLITE_OK;      /* skips the one row */
+  rc = lsmc_get_batch(p->pDb, 0, pBatch, pKey->a, (size_t)pKey->n,
+                      &pCsr->pPointRec, &nRec);
+  if( rc==LSMC_NOTFOUND ) return SQLITE_OK;
+  if( rc!=LSMC_OK ) return lsmvTabError(p, rc, "cannot read");
+  pCsr->aKey = pKey->a;
+  pCsr->nKey = pKey->n;
+  pCsr->aRec = (const uint8_t*)pCsr->pPointRec;
+  pCsr->nRec = (int)nRec;
+  pCsr->bRowOpen = 0;
+  pCsr->bKeyDecoded = 0;
+  pCsr->bEof = 0;
+  pCsr->nLeft = pCsr->scan.iLimit;
+  return SQLITE_OK;
 }
 
 int lsmvXFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
@@ -169,6 +210,7 @@ int lsmvXFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
 
   lsmc_iter_close(pCsr->pIter);
   pCsr->pIter = 0;
+  csrPointFree(pCsr, p);
   pCsr->bEof = 1;
   pCsr->iRange = 0;
   rc = lsmvPlanScan(p->pSchema, idxNum, idxStr, &p->base, argc, argv,
@@ -176,6 +218,9 @@ int lsmvXFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   if( rc!=SQLITE_OK || pCsr->scan.bEmpty || pCsr->scan.nRange==0
    || pCsr->scan.iLimit==0 ){
     return rc;
+  }
+  if( pCsr->scan.bPoint ){
+    return csrPoint(pCsr, p, pBatch);
   }
   /* The hull: lowest lo to highest hi, whatever the direction. */
   if( !pCsr->scan.bDesc ){

@@ -121,7 +121,10 @@ struct LsmvCursor {
   sqlite3_vtab_cursor base;   /* Base class; must be first */
   LsmvScan scan;              /* What xFilter must read */
   int iRange;                 /* Current range in scan.aRange */
-  lsmc_iter *pIter;           /* Iterator over the ranges' hull */
+  lsmc_iter *pIter;           /* Iterator over the ranges' hull; NULL for
+                              ** a point lookup (scan.bPoint) */
+  void *pPointRec;            /* Record a point lookup returned (from
+                              ** lsmc_get_batch: free with lsmc_free) */
   int bEof;                   /* No current row */
   sqlite3_int64 nLeft;        /* Rows still to return, <0 for no limit */
   const uint8_t *aKey;        /* Current key (the iterator's) */

@@ -881,6 +881,16 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   if( pScan->bDesc ) planReverse(pScan);
   if( pScan->nRange==0 ) pScan->bEmpty = 1;
 
+  /* Every key position fixed, nothing else: the range is the keys that
+  ** start with the whole key, and the key encoding is prefix-free, so it
+  ** holds that key alone.  The comparison with pre rules out a range
+  ** widened by planAddNumericText and merged into it. */
+  if( rc==SQLITE_OK && !pScan->bEmpty && nEq==planNumPos(pSchema) && !bIn
+   && pLoArg==0 && pHiArg==0 && pScan->nRange==1
+   && planCmp(&pScan->aRange[0].lo, &pre)==0 ){
+    pScan->bPoint = 1;
+  }
+
   for(i=0; i<nPre; i++) lsmvBufFree(&aPre[i]);
   sqlite3_free(aPre);
   lsmvBufFree(&pre);
