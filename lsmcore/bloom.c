@@ -136,3 +136,36 @@ int lsmcBloomMayContain(const u8 *a, size_t n, u64 h){
   }
   return 1;
 }
+
+/*
+** The live filter (bloom.h).  Bit i of a line is bit (i & 63) of word
+** i >> 6; the probe sequence is the one above.
+*/
+void lsmcBloomLiveAdd(_Atomic(u64) *aWord, u32 nLines, u64 h){
+  _Atomic(u64) *aLine = &aWord[(size_t)bloomLine(h, nLines)*8];
+  u32 x = (u32)h;
+  u32 y = (u32)(h>>32) * BLOOM_GOLDEN;
+  u32 j;
+  for(j=0; j<LSMC_BLOOM_LIVE_PROBES; j++){
+    u32 iBit = x >> 23;
+    atomic_fetch_or_explicit(&aLine[iBit>>6], (u64)1 << (iBit & 63),
+                             memory_order_relaxed);
+    x += y;
+    y += BLOOM_GOLDEN*(j+1);
+  }
+}
+
+int lsmcBloomLiveMayContain(_Atomic(u64) *aWord, u32 nLines, u64 h){
+  _Atomic(u64) *aLine = &aWord[(size_t)bloomLine(h, nLines)*8];
+  u32 x = (u32)h;
+  u32 y = (u32)(h>>32) * BLOOM_GOLDEN;
+  u32 j;
+  for(j=0; j<LSMC_BLOOM_LIVE_PROBES; j++){
+    u32 iBit = x >> 23;
+    u64 w = atomic_load_explicit(&aLine[iBit>>6], memory_order_relaxed);
+    if( (w & ((u64)1 << (iBit & 63)))==0 ) return 0;
+    x += y;
+    y += BLOOM_GOLDEN*(j+1);
+  }
+  return 1;
+}

@@ -13,6 +13,8 @@
 
 #include "lsmcInt.h"
 
+#include <stdatomic.h>
+
 #define LSMC_BLOOM_LINE   64      /* Bytes in one cache line */
 #define LSMC_BLOOM_TAIL   5       /* u8 probes + u32 line count */
 #define LSMC_BLOOM_MAX_PROBES 30
@@ -30,5 +32,18 @@ int lsmcBloomCheck(const u8 *a, size_t n);
 /* False if the key whose hash is h is certainly absent.
 ** REQUIRES: lsmcBloomCheck(a, n) returned LSMC_OK. */
 int lsmcBloomMayContain(const u8 *a, size_t n, u64 h);
+
+
+/*
+** A live filter: built while keys arrive, for the memtable.  nLines lines
+** of 512 bits (8 words each), LSMC_BLOOM_LIVE_PROBES probes per key, the
+** same line and probe scheme as the SSTable filter.  The one writer sets
+** bits with atomic ORs, so lock-free readers may probe concurrently; a key
+** whose insertion a reader is entitled to see (published before the
+** reader's sequence number) has all its bits visible to that reader.
+*/
+#define LSMC_BLOOM_LIVE_PROBES 6
+void lsmcBloomLiveAdd(_Atomic(u64) *aWord, u32 nLines, u64 h);
+int lsmcBloomLiveMayContain(_Atomic(u64) *aWord, u32 nLines, u64 h);
 
 #endif /* LSMC_BLOOM_H */

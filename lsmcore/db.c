@@ -286,7 +286,7 @@ static int replayFlush(Replay *p){
     if( rc==LSMC_OK ) rc = lsmcVersionSetApply(e->pVs, &edit);
     lsmcEditClear(&edit);
   }
-  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNew);
+  if( rc==LSMC_OK ) rc = lsmcDbMemtableNew(e, &pNew);
   if( rc==LSMC_OK ){
     lsmcMemtableUnref(p->pMem);
     p->pMem = pNew;
@@ -404,7 +404,7 @@ static int dbReplayWals(lsmc_db *pDb, LsmEngine *e, u64 iOwnedBelow,
   r.e = e;
   lsmcBufInit(&r.pending, e->pEnv);
   rc = dbCollect(e, LSMC_FILE_WAL, &wals);
-  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &r.pMem);
+  if( rc==LSMC_OK ) rc = lsmcDbMemtableNew(e, &r.pMem);
   for(i=0; rc==LSMC_OK && !bStop && i<wals.n; i++){
     WalReplayStat st;
     char *zPath;
@@ -622,7 +622,7 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
   }
   if( rc==LSMC_OK ) e->pVs->iCleanWal = 0;   /* replayed: the next edit
                                              ** (LOG) ends the clean state */
-  if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &e->pMem);
+  if( rc==LSMC_OK ) rc = lsmcDbMemtableNew(e, &e->pMem);
   if( rc==LSMC_OK ){
     WalWriter *pWal = 0;
     rc = lsmcDbNewWal(e, &pWal, &e->iWal);
@@ -646,6 +646,15 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
     LSMC_ENV(e->pEnv->xList(e->pEnv, e->zDir, dbSweepEntry, &sweep));
   }
   return rc;
+}
+
+/*
+** A new memtable with its live bloom filter (db.h).
+*/
+int lsmcDbMemtableNew(LsmEngine *e, MemTable **ppMem){
+  size_t nMem = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE];
+  return lsmcMemtableNewFiltered(e->pEnv, nMem/LSMC_MEMTABLE_FILTER_RATIO,
+                                 ppMem);
 }
 
 /* ------------------------------------------------------- open / close */

@@ -133,6 +133,13 @@ int lsmcDbError(lsmc_db *pDb, int rc, const char *zFmt, ...)
   __attribute__((format(printf, 3, 4)));
 
 /*
+** A new memtable for the engine, with a live bloom filter of
+** 1/LSMC_MEMTABLE_FILTER_RATIO of the memtable size.
+*/
+#define LSMC_MEMTABLE_FILTER_RATIO 32
+int lsmcDbMemtableNew(LsmEngine*, MemTable **ppMem);
+
+/*
 ** Flush pImm to a new L0 SSTable, install it, and delete its WAL.
 ** REQUIRES: mu held and pImm not NULL; mu is released while the table is
 ** written and held again on return.  On failure sets the sticky bgError.

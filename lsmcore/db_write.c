@@ -95,7 +95,7 @@ static int dbMakeRoom(LsmEngine *e, int bForce){
     ** while an older one lost its tail (no holes after a crash). */
     rc = lsmcWalSync((WalWriter*)e->pWal);
     CRASHPOINT(WAL_ROTATE_SYNCED);
-    if( rc==LSMC_OK ) rc = lsmcMemtableNew(e->pEnv, &pNewMem);
+    if( rc==LSMC_OK ) rc = lsmcDbMemtableNew(e, &pNewMem);
     if( rc==LSMC_OK ) rc = lsmcDbNewWal(e, &pNewWal, &iNewWal);
     if( rc!=LSMC_OK ){
       lsmcMemtableUnref(pNewMem);

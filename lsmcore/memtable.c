@@ -24,6 +24,7 @@
 */
 #include "memtable.h"
 #include "arena.h"
+#include "bloom.h"
 #include "coding.h"
 #include "skiplist.h"
 
@@ -48,6 +49,9 @@ struct MemTable {
   atomic_int nRef;                /* References; freed when it reaches 0 */
   _Atomic(u64) nEntry;            /* Entries added */
   _Atomic(u64) nData;             /* Bytes of encoded entries added */
+  _Atomic(u64) *aFilter;          /* Live bloom filter of the user keys, or
+                                  ** NULL (lsmcMemtableNewFiltered) */
+  u32 nFilterLine;                /* Lines of 8 words in aFilter */
 };
 
 /*
@@ -108,13 +112,25 @@ static u8 *memTargetBuild(MemTable *p, u8 *aSpace, const u8 *pA, size_t nA,
 }
 
 /*
-** Create an empty memtable holding one reference.
+** Create an empty memtable holding one reference, with a live bloom
+** filter of about nFilter bytes over its user keys (none if 0), which
+** lets a lookup of a key the memtable lacks skip the skiplist search.
 */
-int lsmcMemtableNew(lsmc_env *pEnv, MemTable **ppMem){
+int lsmcMemtableNewFiltered(lsmc_env *pEnv, size_t nFilter, MemTable **ppMem){
   int rc;
   MemTable *p = lsmcMallocZero(pEnv, sizeof(MemTable));
   *ppMem = 0;
   if( p==0 ) return LSMC_NOMEM;
+  if( nFilter>0 ){
+    size_t nLine = (nFilter + LSMC_BLOOM_LINE - 1)/LSMC_BLOOM_LINE;
+    if( nLine>0xffffffffu ) nLine = 0xffffffffu;
+    p->nFilterLine = (u32)nLine;
+    p->aFilter = lsmcMallocZero(pEnv, nLine*LSMC_BLOOM_LINE);
+    if( p->aFilter==0 ){
+      lsmcFree(pEnv, p);
+      return LSMC_NOMEM;
+    }
+  }
   p->pEnv = pEnv;
   atomic_init(&p->nRef, 1);
   atomic_init(&p->nEntry, 0);
@@ -123,11 +139,16 @@ int lsmcMemtableNew(lsmc_env *pEnv, MemTable **ppMem){
   if( rc==LSMC_OK ) rc = lsmcSkipNew(p->pArena, memCompare, p, &p->pList);
   if( rc!=LSMC_OK ){
     lsmcArenaFree(p->pArena);
+    lsmcFree(pEnv, p->aFilter);
     lsmcFree(pEnv, p);
     return rc;
   }
   *ppMem = p;
   return LSMC_OK;
+}
+
+int lsmcMemtableNew(lsmc_env *pEnv, MemTable **ppMem){
+  return lsmcMemtableNewFiltered(pEnv, 0, ppMem);
 }
 
 void lsmcMemtableRef(MemTable *p){
@@ -143,6 +164,7 @@ void lsmcMemtableUnref(MemTable *p){
   if( p==0 ) return;
   if( atomic_fetch_sub_explicit(&p->nRef, 1, memory_order_acq_rel)==1 ){
     lsmcArenaFree(p->pArena);
+    lsmcFree(p->pEnv, p->aFilter);
     lsmcFree(p->pEnv, p);
   }
 }
@@ -201,6 +223,11 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
   if( nVal ) memcpy(pOut, pVal, nVal);
   assert( pOut+nVal==pEntry+nByte );
 
+  /* The filter bits are set before the node is published, so a reader
+  ** that can see the entry sees its bits. */
+  if( p->aFilter ){
+    lsmcBloomLiveAdd(p->aFilter, p->nFilterLine, lsmcHash64(pKey, nKey));
+  }
   lsmcSkipInsertNode(p->pList, pNode);
   {
     u64 n = atomic_load_explicit(&p->nEntry, memory_order_relaxed);
@@ -225,6 +252,10 @@ int lsmcMemtableGet(MemTable *p, const u8 *pKey, size_t nKey, u64 iSeq,
   SkipIter cur;
   int rc = LSMC_NOTFOUND;
 
+  if( p->aFilter && !lsmcBloomLiveMayContain(p->aFilter, p->nFilterLine,
+                                             lsmcHash64(pKey, nKey)) ){
+    return LSMC_NOTFOUND;
+  }
   lsmcPut64(aTrailer, lsmcTrailerPack(LSMC_MIN(iSeq, LSMC_MAX_SEQ),
                                       LSMC_KIND_SEEK));
   aTarget = memTargetBuild(p, aSpace, pKey, nKey, aTrailer, sizeof(aTrailer));

@@ -22,6 +22,9 @@
 typedef struct MemTable MemTable;
 
 int lsmcMemtableNew(lsmc_env*, MemTable **ppMem);
+/* The same, with a live bloom filter of about nFilter bytes over the user
+** keys (0: none); lookups of keys it rules out skip the skiplist. */
+int lsmcMemtableNewFiltered(lsmc_env*, size_t nFilter, MemTable **ppMem);
 void lsmcMemtableRef(MemTable*);
 void lsmcMemtableUnref(MemTable*);            /* NULL is a no-op */
 
