@@ -1,89 +1,115 @@
 /*
-** bench.h -- what the two files of db_bench share: db_bench.c (the
-** command line, the workloads and their timing) and bench_strategies.c
-** (the "strategies" mode, which runs workloads of db_bench.c once per
-** compaction strategy and compares the amplifications).
+** bench.h -- what the files of db_bench share: db_bench.c (the command
+** line, the workloads, their timing, the engines side by side and the
+** comparison report), bench_strategies.c (the "strategies" mode, which
+** runs workloads of db_bench.c once per compaction strategy of lsmcore and
+** compares the amplifications) and the backends engine_*.c, whose table
+** of methods is in bench_engine.h.
 **
-** One Bench object holds the whole run and is passed to every function:
-** the program has no mutable globals.  Everything here is used by the
-** main thread only, except BenchThread, of which each worker thread owns
-** one.  Output goes to stdout, errors to stderr.
+** One Bench object holds the run of one engine and is passed to every
+** function: the program has no mutable globals.  Everything here is used
+** by the main thread of the process only, except BenchThread, of which
+** each worker thread owns one.  With several engines, each engine's whole
+** workload list runs in a child process of its own (fork), which sends a
+** BenchRecord per workload to the parent through a pipe.  Output goes to
+** stdout, errors to stderr; an engine error is fatal (exit 1).
 */
 #ifndef BENCH_H
 #define BENCH_H
 
 #include "lsmcore.h"
+#include "bench_engine.h"
 
 #define BENCH_KEY_SIZE     16          /* Bytes per key */
 #define BENCH_POOL_SIZE    (1u<<20)    /* Random bytes values are cut from */
-#define BENCH_BATCH_SIZE   1000        /* Entries per fillbatch batch */
-#define BENCH_SEEK_NEXT    10          /* lsmc_iter_next calls per seek */
+#define BENCH_BATCH_SIZE   1000        /* Entries per fill*batch batch */
+#define BENCH_SEEK_NEXT    10          /* Iterator next calls per seek */
 #define BENCH_MAX_THREAD   64          /* Upper bound of --threads */
+#define BENCH_MAX_LIST     64          /* Workloads in one --benchmarks */
+#define BENCH_MAX_ENGINE   8           /* Engines in one --engines */
+#define BENCH_MAX_RUNS     25          /* Upper bound of --runs */
 #define BENCH_SEED         301         /* Seed of every generator */
 #define BENCH_MB           1048576.0   /* Bytes per MB in the output */
 
 typedef struct Bench Bench;
 typedef struct BenchConfig BenchConfig;
-typedef struct BenchCounters BenchCounters;
-typedef struct BenchResult BenchResult;
+typedef struct BenchRecord BenchRecord;
 typedef struct BenchThread BenchThread;
 typedef struct BenchWorkload BenchWorkload;
 
 /* The command line. */
 struct BenchConfig {
   const char *zList;       /* Comma-separated workload names */
+  const char *zEngines;    /* --engines, NULL: every engine compiled in */
   long long nNum;          /* --num: entries (key range); -1: mode default */
   long long nReads;        /* --reads: read operations (-1: mode default) */
   long long nValue;        /* --value_size: bytes per value */
-  const char *zDb;         /* --db: store directory, NULL for a temp dir */
-  int bKeep;               /* --keep: do not remove the temp store */
+  const char *zDb;         /* --db: parent of the stores, NULL: temp dir */
+  int bKeep;               /* --keep: do not remove the temp stores */
   int bUseExisting;        /* --use_existing_db: fills keep the data */
-  long long nMemtable;     /* --memtable_size, -1: engine default */
-  long long nBlock;        /* --block_size, -1: engine default */
-  long long nBloom;        /* --bloom_bits, -1: engine default */
-  long long nCache;        /* --cache_size, -1: engine default */
-  int eSync;               /* --sync: LSMC_SYNC_* for ordinary writes */
+  long long nMemtable;     /* --memtable_size, -1: default */
+  long long nBlock;        /* --block_size, -1: default */
+  long long nBloom;        /* --bloom_bits, -1: default */
+  long long nCache;        /* --cache_size, -1: default */
+  long long nColdCache;    /* --cold_cache_size: cache of readcold */
+  int eSync;               /* --sync: 0 off, 1 normal, 2 full */
   int nThread;             /* --threads: for fillrandom and fillsync */
+  int nRuns;               /* --runs: rounds of every engine */
+  int bFork;               /* --fork: each engine in a child process */
   int bStats;              /* --stats: print the engine JSON after each */
   const char *zOut;        /* --out: directory of strategies.dat/.png */
   const char *zPlot;       /* --plot: the gnuplot script, NULL: search */
+  const char *zReport;     /* --report: Markdown comparison file */
+  const char *zDat;        /* --dat: gnuplot data file of the ratios */
+  const char *zPng;        /* --png: chart of the ratios */
   const char *zArgv0;      /* argv[0], to find the script near the binary */
 };
 
-/* Engine counters read from lsmc_stats_json(). */
-struct BenchCounters {
-  unsigned long long nUser;      /* "user_bytes": key+value bytes written */
-  unsigned long long nWal;       /* "wal_bytes" */
-  unsigned long long nFlush;     /* "flush_bytes" */
-  unsigned long long nCompact;   /* "compaction_write_bytes" */
-  unsigned long long nGroup;     /* "write_groups": WAL records written */
-  unsigned long long nSync;      /* "wal_syncs": WAL fsyncs */
-};
-
-/* What one run of a workload did, summed over its threads. */
-struct BenchResult {
+/*
+** What one workload did (eType BENCH_REC_WORKLOAD), or the space
+** measurement of a store (BENCH_REC_SPACE).  Fixed size: a child sends
+** these to the parent through a pipe, one write() each (< PIPE_BUF).
+*/
+struct BenchRecord {
+  int eType;               /* BENCH_REC_* */
+  int iPos;                /* Position of the workload in the list */
   long long nDone;         /* Operations done */
   long long nFound;        /* Lookups or seeks that found their key */
   double rMicros;          /* Elapsed wall time, microseconds */
+  unsigned long long nUser;   /* User key+value bytes written */
+  unsigned long long nWchar;  /* Delta of wchar in /proc/self/io */
+  unsigned long long nDisk;   /* SPACE: store bytes after close */
+  unsigned long long nLive;   /* SPACE: key+value bytes of live entries */
+  unsigned long long nEntry;  /* SPACE: live entries */
+  char zNote[64];          /* readcold: which cache drop was done */
 };
+#define BENCH_REC_WORKLOAD 1
+#define BENCH_REC_SPACE    2
 
-/* The whole run. */
+/* The run of one engine. */
 struct Bench {
   BenchConfig cfg;         /* Settings from the command line */
-  lsmc_options *pOpts;     /* Options every open uses */
-  lsmc_db *pDb;            /* The main handle, or NULL while closed */
-  char *zTmp;              /* mkdtemp() directory holding the store, or NULL */
-  char *zDir;              /* The store directory */
+  const BenchWorkload *aList[BENCH_MAX_LIST];  /* The workloads, in order */
+  int nList;               /* Entries of aList */
+  const BenchEngine *pEngine;  /* The engine being measured */
+  BenchEngineOpts opts;    /* Options every open uses */
+  BenchDb *pDb;            /* The main handle, or NULL while closed */
+  char *zBase;             /* Directory holding one store per engine */
+  int bTmpBase;            /* zBase came from mkdtemp: remove it */
+  char *zDir;              /* The store of pEngine: zBase/<engine name> */
   unsigned char *aPool;    /* BENCH_POOL_SIZE + nValue random bytes */
-  BenchCounters total;     /* Sum of the per-workload counter deltas */
+  BenchCounters total;     /* Sum of the engine's own counter deltas */
   int nRun;                /* Workloads started so far (seeds differ) */
+  long long *aHit;         /* readhit: key numbers present (warm scan) */
+  long long nHit;          /* Entries of aHit */
+  int fdOut;               /* Pipe to the parent, or -1 */
 };
 
 /* One thread of one workload: its slice of the work and its results. */
 struct BenchThread {
   Bench *pBench;           /* The run */
   const BenchWorkload *pW; /* The workload this thread runs */
-  lsmc_db *pDb;            /* Handle this thread uses */
+  BenchDb *pDb;            /* Handle this thread uses */
   long long iFirst;        /* First key number of this thread's range */
   long long nRange;        /* Key numbers in the range (>0) */
   long long nOps;          /* Operations to do */
@@ -92,31 +118,43 @@ struct BenchThread {
   long long nDone;         /* Out: operations done */
   long long nFound;        /* Out: lookups or seeks that found their key */
   unsigned long long nBytes; /* Out: user bytes moved (key + value) */
-  int rc;                  /* Out: first error, LSMC_OK if none */
-  char zErr[300];          /* Out: what failed, with lsmc_errmsg() */
 };
 
 /* A named workload. */
 struct BenchWorkload {
   const char *zName;             /* Name used in --benchmarks */
-  int (*xRun)(BenchThread*);     /* Does one thread's share */
+  void (*xRun)(BenchThread*);    /* Does one thread's share */
   int bFresh;                    /* Starts from an empty store */
-  int bThreads;                  /* Honours --threads */
+  int nThread;                   /* 0: --threads; else that many */
   int eOps;                      /* BENCH_OPS_*: how many operations */
+  int eSetup;                    /* BENCH_SETUP_*: untimed preparation */
+  int bWrite;                    /* Writes: report write amplification */
 };
 
 #define BENCH_OPS_NUM    0   /* --num operations */
 #define BENCH_OPS_READS  1   /* --reads operations */
 #define BENCH_OPS_SYNC   2   /* --num / 100 operations (at least 1) */
 
+#define BENCH_SETUP_NONE 0   /* Nothing */
+#define BENCH_SETUP_WARM 1   /* A full scan warms the block cache */
+#define BENCH_SETUP_HITS 2   /* WARM, collecting the keys present */
+#define BENCH_SETUP_COLD 3   /* Close, drop the OS cache, small cache */
+
 /* db_bench.c */
 double benchNowMicros(void);                  /* Monotonic clock, micros */
 unsigned long long benchDirSize(const char *zDir); /* Bytes of its files */
 int benchDestroy(const char *zDir);           /* 0: removed (or missing) */
-int benchOpen(Bench*);                        /* Open p->pDb; rc */
-int benchClose(Bench*);                       /* Close p->pDb; rc */
+int benchOpen(Bench*);                        /* Open p->pDb; 0: success */
+int benchClose(Bench*);                       /* Close p->pDb; 0: success */
 const BenchWorkload *benchFind(const char *z, size_t n);  /* By name */
-int benchRun(Bench*, const BenchWorkload*, BenchResult*); /* 0: success */
+int benchRun(Bench*, const BenchWorkload*, BenchRecord*); /* 0: success */
+int benchOnPath(const char *zProg);           /* On $PATH and executable */
+char *benchFindScript(const Bench*, const char *zScript); /* free() it */
+int benchGnuplot(const char *zScript, const char *zExpr); /* 0: drawn */
+
+/* engine_lsmcore.c: the lsmcore objects under a BenchDb of lsmcore */
+lsmc_db *benchLsmcDb(BenchDb*);
+const lsmc_options *benchLsmcOptions(BenchDb*);
 
 /* bench_strategies.c */
 #define BENCH_STRATEGIES_NUM  2000000  /* Default --num of the mode */

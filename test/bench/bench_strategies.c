@@ -41,7 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define STRAT_N               3           /* Strategies compared */
@@ -99,10 +98,10 @@ struct StratResult {
 
 /* lsmc_stats_get on the main handle; prints the error on failure. */
 static int stratStats(Bench *p, lsmc_stats *pSt){
-  int rc = lsmc_stats_get(p->pDb, pSt);
+  int rc = lsmc_stats_get(benchLsmcDb(p->pDb), pSt);
   if( rc!=LSMC_OK ){
     fprintf(stderr, "db_bench: lsmc_stats_get: rc=%d %s\n", rc,
-            lsmc_errmsg(p->pDb));
+            lsmc_errmsg(benchLsmcDb(p->pDb)));
   }
   return rc;
 }
@@ -136,7 +135,7 @@ static unsigned long long stratSstDirBytes(const char *zDir){
 */
 static int stratSettle(Bench *p, int eCompaction, StratResult *pRes){
   lsmc_stats prev, st;
-  uint64_t nTrigger = (uint64_t)lsmc_options_get(p->pOpts,
+  uint64_t nTrigger = (uint64_t)lsmc_options_get(benchLsmcOptions(p->pDb),
                                                  LSMC_OPT_L0_TRIGGER);
   double rStart = benchNowMicros();
   double rQuiet = rStart;          /* Start of the current quiet period */
@@ -181,8 +180,9 @@ static int stratSettle(Bench *p, int eCompaction, StratResult *pRes){
 ** key and value sizes go to pRes.
 */
 static int stratScan(Bench *p, StratResult *pRes){
+  lsmc_db *pDb = benchLsmcDb(p->pDb);
   lsmc_iter *pIter = 0;
-  int rc = lsmc_iter_open(p->pDb, 0, 0, 0, 0, 0, &pIter);
+  int rc = lsmc_iter_open(pDb, 0, 0, 0, 0, 0, &pIter);
   pRes->nLive = pRes->nEntry = 0;
   if( rc==LSMC_OK ) rc = lsmc_iter_first(pIter);
   while( rc==LSMC_OK && lsmc_iter_valid(pIter) ){
@@ -196,13 +196,13 @@ static int stratScan(Bench *p, StratResult *pRes){
   lsmc_iter_close(pIter);
   if( rc!=LSMC_OK ){
     fprintf(stderr, "db_bench: full scan: rc=%d %s\n", rc,
-            lsmc_errmsg(p->pDb));
+            lsmc_errmsg(pDb));
   }
   return rc;
 }
 
 /* Operations per second of the results aRes[0..n-1] taken together. */
-static double stratOps(const BenchResult *aRes, int n){
+static double stratOps(const BenchRecord *aRes, int n){
   long long nDone = 0;
   double rMicros = 0.0;
   int i;
@@ -214,7 +214,7 @@ static double stratOps(const BenchResult *aRes, int n){
 }
 
 /* Run the workload named zName, filling *pRes; 0 on success. */
-static int stratWorkload(Bench *p, const char *zName, BenchResult *pRes){
+static int stratWorkload(Bench *p, const char *zName, BenchRecord *pRes){
   return benchRun(p, benchFind(zName, strlen(zName)), pRes);
 }
 
@@ -223,7 +223,7 @@ static int stratWorkload(Bench *p, const char *zName, BenchResult *pRes){
 ** comment).  Leaves the store closed.  Returns 0 on success.
 */
 static int stratOne(Bench *p, const StratSpec *pSpec, StratResult *pRes){
-  BenchResult aW[2], rRead, rSeek;
+  BenchRecord aW[2], rRead, rSeek;
   lsmc_stats st, st2;
   int rc;
 
@@ -231,22 +231,17 @@ static int stratOne(Bench *p, const StratSpec *pSpec, StratResult *pRes){
   printf("## strategy %s\n", pSpec->zName);
   fflush(stdout);
   p->nRun = 0;                  /* Same key sequences for every strategy */
-  rc = lsmc_options_set(p->pOpts, LSMC_OPT_COMPACTION, pSpec->eCompaction);
-  if( rc==LSMC_OK && pSpec->eCompaction==LSMC_COMPACTION_FIFO ){
-    rc = lsmc_options_set(p->pOpts, LSMC_OPT_FIFO_MAX_SIZE, STRAT_FIFO_MAX);
-  }
-  if( rc!=LSMC_OK ){
-    fprintf(stderr, "db_bench: options: %s\n", lsmc_errstr(rc));
-    return 1;
-  }
+  p->opts.eCompaction = pSpec->eCompaction;   /* Used by the next open */
+  p->opts.nFifoMax = pSpec->eCompaction==LSMC_COMPACTION_FIFO
+                   ? STRAT_FIFO_MAX : -1;
 
   /* Writes, then the memtable's tail to disk, then compaction to rest. */
   if( stratWorkload(p, "fillrandom", &aW[0])
    || stratWorkload(p, "overwrite", &aW[1]) ) return 1;
-  rc = lsmc_flush(p->pDb);
+  rc = lsmc_flush(benchLsmcDb(p->pDb));
   if( rc!=LSMC_OK ){
     fprintf(stderr, "db_bench: lsmc_flush: rc=%d %s\n", rc,
-            lsmc_errmsg(p->pDb));
+            lsmc_errmsg(benchLsmcDb(p->pDb)));
   }
   if( rc==LSMC_OK ) rc = stratSettle(p, pSpec->eCompaction, pRes);
   if( rc==LSMC_OK ) rc = stratStats(p, &st);
@@ -461,83 +456,23 @@ static int stratWriteDat(const Bench *p, const StratResult *aRes,
   return fclose(pOut)!=0;
 }
 
-/* True if an executable named zProg is in a directory of $PATH. */
-static int stratOnPath(const char *zProg){
-  const char *zPath = getenv("PATH");
-  char zFile[4096];
-  while( zPath && *zPath ){
-    size_t n = strcspn(zPath, ":");
-    if( n>0 && n<sizeof(zFile)-strlen(zProg)-2 ){
-      snprintf(zFile, sizeof(zFile), "%.*s/%s", (int)n, zPath, zProg);
-      if( access(zFile, X_OK)==0 ) return 1;
-    }
-    zPath += n + (zPath[n]==':');
-  }
-  return 0;
-}
-
 /*
-** The path of the gnuplot script: --plot if given, else the first
-** readable of test/bench/, ../test/bench/ (from the current directory),
-** the binary's own directory (an in-tree build) and ../../../test/bench/
-** from it (a build directory one level below the source tree).  Caller
-** frees the result with free(); NULL if none is found.
-*/
-static char *stratFindScript(const Bench *p){
-  const char *zBin = p->cfg.zArgv0;
-  const char *zSlash = zBin ? strrchr(zBin, '/') : 0;
-  int nBin = zSlash ? (int)(zSlash - zBin) : 0;
-  char *azTry[4] = {0, 0, 0, 0};
-  char *zFound = 0;
-  int i;
-
-  if( p->cfg.zPlot ) return strdup(p->cfg.zPlot);
-  if( asprintf(&azTry[0], "test/bench/%s", STRAT_SCRIPT)<0 ) azTry[0] = 0;
-  if( asprintf(&azTry[1], "../test/bench/%s", STRAT_SCRIPT)<0 ) azTry[1] = 0;
-  if( zSlash ){
-    if( asprintf(&azTry[2], "%.*s/%s", nBin, zBin, STRAT_SCRIPT)<0 ){
-      azTry[2] = 0;
-    }
-    if( asprintf(&azTry[3], "%.*s/../../../test/bench/%s", nBin, zBin,
-                 STRAT_SCRIPT)<0 ){
-      azTry[3] = 0;
-    }
-  }
-  for(i=0; i<4; i++){
-    if( zFound==0 && azTry[i] && access(azTry[i], R_OK)==0 ){
-      zFound = azTry[i];
-      azTry[i] = 0;
-    }
-    free(azTry[i]);
-  }
-  return zFound;
-}
-
-/*
-** Run gnuplot on the script with the data file zDat and output zPng
-** (fork and exec: no shell).  Returns 0 if it succeeded.
+** Run gnuplot on the script with the data file zDat and output zPng.
+** Returns 0 if it succeeded.
 */
 static int stratGnuplot(const Bench *p, const char *zScript,
                         const char *zDat, const char *zPng){
   char *zExpr = 0;
-  pid_t pid;
-  int status = 0;
-
+  int rc;
   if( strchr(zDat, '\'') || strchr(zPng, '\'') ){
     fprintf(stderr, "db_bench: --out must not contain a quote for gnuplot\n");
     return 1;
   }
   if( asprintf(&zExpr, "datafile='%s'; outfile='%s'; num=%lld; reads=%lld",
                zDat, zPng, p->cfg.nNum, p->cfg.nReads)<0 ) return 1;
-  fflush(stdout);
-  pid = fork();
-  if( pid==0 ){
-    execlp("gnuplot", "gnuplot", "-e", zExpr, zScript, (char*)0);
-    _exit(127);
-  }
+  rc = benchGnuplot(zScript, zExpr);
   free(zExpr);
-  if( pid<0 || waitpid(pid, &status, 0)!=pid ) return 1;
-  return !(WIFEXITED(status) && WEXITSTATUS(status)==0);
+  return rc;
 }
 
 /*
@@ -557,10 +492,10 @@ static int stratOutput(const Bench *p, const StratResult *aRes){
   }
   if( rc==0 ){
     printf("\nwrote %s\n", zDat);
-    if( !stratOnPath("gnuplot") ){
+    if( !benchOnPath("gnuplot") ){
       printf("gnuplot not found: apt-get install gnuplot-nox to draw "
              "strategies.png\n");
-    }else if( (zScript = stratFindScript(p))==0 ){
+    }else if( (zScript = benchFindScript(p, STRAT_SCRIPT))==0 ){
       printf("%s not found (give --plot=PATH): strategies.png not drawn\n",
              STRAT_SCRIPT);
     }else if( stratGnuplot(p, zScript, zDat, zPng) ){
