@@ -42,20 +42,47 @@ int lsmvXBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return lsmvBestIndex(p->pSchema, pInfo, nRow, p->pMod->bFullScanOnly);
 }
 
+/*
+** xOpen.  SQLite opens and closes a cursor each time a statement runs, so
+** the table keeps the last closed cursor (pSpare) with its buffers: a
+** prepared point query then runs without an allocation in the module.
+*/
 int lsmvXOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   LsmvTab *p = (LsmvTab*)pVtab;
   LsmvCursor *pCsr;
   int nPos = p->pSchema->nKey>0 ? p->pSchema->nKey : 1;
   int rc = lsmvTabStore(p);
   if( rc!=SQLITE_OK ) return rc;
-  pCsr = sqlite3_malloc64(sizeof(*pCsr) + sizeof(LsmvValue)*(size_t)nPos);
-  if( pCsr==0 ) return SQLITE_NOMEM;
-  memset(pCsr, 0, sizeof(*pCsr));
-  pCsr->aKeyVal = (LsmvValue*)&pCsr[1];
+  if( p->pSpare ){
+    pCsr = p->pSpare;
+    p->pSpare = 0;
+    memset(&pCsr->base, 0, sizeof(pCsr->base));
+  }else{
+    pCsr = sqlite3_malloc64(sizeof(*pCsr) + sizeof(LsmvValue)*(size_t)nPos);
+    if( pCsr==0 ) return SQLITE_NOMEM;
+    memset(pCsr, 0, sizeof(*pCsr));
+    pCsr->aKeyVal = (LsmvValue*)&pCsr[1];
+    lsmvRowInit(&pCsr->row);
+  }
   pCsr->bEof = 1;
-  lsmvRowInit(&pCsr->row);
   *ppCur = &pCsr->base;
   return SQLITE_OK;
+}
+
+/* Free a cursor and everything it holds. */
+static void csrFree(LsmvCursor *pCsr){
+  lsmvScanFree(&pCsr->scan);
+  lsmvRowClose(&pCsr->row);
+  lsmvBufFree(&pCsr->keyScratch);
+  sqlite3_free(pCsr);
+}
+
+/* Free the table's spare cursor, if any (the table is going away). */
+void lsmvCursorFreeSpare(LsmvTab *p){
+  if( p->pSpare ){
+    csrFree(p->pSpare);
+    p->pSpare = 0;
+  }
 }
 
 /* Free the record of the last point lookup, if any. */
@@ -68,12 +95,15 @@ static void csrPointFree(LsmvCursor *pCsr, LsmvTab *p){
 
 int lsmvXClose(sqlite3_vtab_cursor *pCur){
   LsmvCursor *pCsr = (LsmvCursor*)pCur;
-  csrPointFree(pCsr, (LsmvTab*)pCur->pVtab);
+  LsmvTab *p = (LsmvTab*)pCur->pVtab;
+  csrPointFree(pCsr, p);
   lsmc_iter_close(pCsr->pIter);
-  lsmvScanFree(&pCsr->scan);
-  lsmvRowClose(&pCsr->row);
-  lsmvBufFree(&pCsr->keyScratch);
-  sqlite3_free(pCsr);
+  pCsr->pIter = 0;
+  if( p->pSpare==0 ){
+    p->pSpare = pCsr;                   /* kept, buffers and all */
+  }else{
+    csrFree(pCsr);
+  }
   return SQLITE_OK;
 }
 

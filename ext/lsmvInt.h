@@ -114,6 +114,8 @@ struct LsmvTab {
   LsmvBuf rec;                /* Encoded record */
   LsmvBuf scratch;            /* Unescaped TEXT/BLOB of a decoded key */
   LsmvValue *aOldKey;         /* Decoded old key values, one per position */
+  LsmvCursor *pSpare;         /* A closed cursor kept for the next xOpen,
+                              ** with its buffers (cursor.c), or NULL */
   LsmvTab *pNext;             /* Next in LsmvModule.pTabList */
 };
 
@@ -150,6 +152,7 @@ LsmvTab *lsmvTabFind(LsmvModule *pMod, const char *zDb, const char *zTable);
 int lsmvXBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo);
 int lsmvXOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur);
 int lsmvXClose(sqlite3_vtab_cursor *pCur);
+void lsmvCursorFreeSpare(LsmvTab *p);
 int lsmvXFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                 int argc, sqlite3_value **argv);
 int lsmvXNext(sqlite3_vtab_cursor *pCur);

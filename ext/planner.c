@@ -788,6 +788,65 @@ static void planReverse(LsmvScan *pScan){
 }
 
 /*
+** The point plan: every key position fixed by "=" or IS, no IN, no range
+** bound (LIMIT and OFFSET allowed), and no position where a number could
+** also match numeric-looking TEXT (planWide).  Build the one range, [key,
+** succ(key)), in the buffers pScan already holds from the last call,
+** allocating nothing once warm.  Returns -1 if the plan is not such
+** a plan (pScan untouched), else an SQLite result code.
+*/
+static int planPoint(const LsmvSchema *pSchema, int idxNum, int argc,
+                     sqlite3_value **argv, LsmvScan *pScan){
+  int nEq = idxNum & LSMV_PLAN_NEQ_MASK;
+  int nPos = planNumPos(pSchema);
+  int nArg = nEq + ((idxNum & LSMV_PLAN_LIMIT)!=0)
+           + ((idxNum & LSMV_PLAN_OFFSET)!=0);
+  int bWidePlan = (idxNum & LSMV_PLAN_WIDE)!=0;
+  int bEmpty = 0;
+  int rc = SQLITE_OK;
+  int i;
+  LsmvScanRange *pR;
+  if( nEq!=nPos || idxNum<0 || argc!=nArg
+   || (idxNum & (LSMV_PLAN_EMPTY|LSMV_PLAN_IN|LSMV_PLAN_GT|LSMV_PLAN_GE
+                 |LSMV_PLAN_LT|LSMV_PLAN_LE)) ){
+    return -1;
+  }
+  for(i=0; i<nEq; i++){
+    if( planWide(pSchema, i, bWidePlan) && planNumber(argv[i]) ) return -1;
+  }
+  if( pScan->nRange!=1 ){               /* else reuse range 0's buffers */
+    lsmvScanFree(pScan);
+    if( planNewRange(&rc, pScan)==0 ) return rc;
+  }
+  pR = &pScan->aRange[0];
+  pR->lo.n = 0;
+  pR->hi.n = 0;
+  for(i=0; i<nEq; i++){
+    int bIs = (idxNum & (1<<(LSMV_PLAN_IS_SHIFT+i)))!=0;
+    planEncodeEq(&rc, pSchema, i, argv[i], bIs, &pR->lo, &bEmpty);
+  }
+  /* The upper bound, as the general path has it: succ(key). */
+  lsmvBufAppend(&rc, &pR->hi, pR->lo.a, pR->lo.n);
+  if( rc==SQLITE_OK && !bEmpty ) lsmvKeyPrefixSuccessor(&pR->hi);
+  pScan->bDesc = (idxNum & LSMV_PLAN_DESC)!=0;
+  pScan->iLimit = (idxNum & LSMV_PLAN_LIMIT) ? planInt(argv[nEq], -1) : -1;
+  pScan->iOffset = 0;
+  if( idxNum & LSMV_PLAN_OFFSET ){
+    pScan->iOffset = planInt(argv[nArg-1], 0);
+    if( pScan->iOffset<0 ) pScan->iOffset = 0;
+  }
+  if( bEmpty || rc!=SQLITE_OK ){
+    lsmvScanFree(pScan);                /* no range: nothing to keep */
+    pScan->bEmpty = 1;
+    pScan->iLimit = -1;
+    return rc;
+  }
+  pScan->bEmpty = 0;
+  pScan->bPoint = 1;
+  return rc;
+}
+
+/*
 ** xFilter (planner.h).
 */
 int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
@@ -807,6 +866,9 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   int bWidePlan = (idxNum & LSMV_PLAN_WIDE)!=0;
 
   (void)idxStr;
+  rc = planPoint(pSchema, idxNum, argc, argv, pScan);
+  if( rc>=0 ) return rc;
+  rc = SQLITE_OK;
   lsmvScanFree(pScan);
   pScan->iLimit = -1;
   memset(&pre, 0, sizeof(pre));

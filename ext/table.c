@@ -308,6 +308,7 @@ static void tabFree(LsmvTab *p){
     if( *pp==p ){ *pp = p->pNext; break; }
   }
   lsmvTxnFree(p);
+  lsmvCursorFreeSpare(p);
   lsmvUpdateFree(p);
   if( p->pDb ) lsmc_close(p->pDb);
   lsmvSchemaFree(p->pSchema);

@@ -155,6 +155,10 @@ void lsmcBloomLiveAdd(_Atomic(u64) *aWord, u32 nLines, u64 h){
   }
 }
 
+void lsmcBloomLivePrefetch(_Atomic(u64) *aWord, u32 nLines, u64 h){
+  __builtin_prefetch((const void*)&aWord[(size_t)bloomLine(h, nLines)*8], 1);
+}
+
 int lsmcBloomLiveMayContain(_Atomic(u64) *aWord, u32 nLines, u64 h){
   _Atomic(u64) *aLine = &aWord[(size_t)bloomLine(h, nLines)*8];
   u32 x = (u32)h;

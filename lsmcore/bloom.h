@@ -45,5 +45,7 @@ int lsmcBloomMayContain(const u8 *a, size_t n, u64 h);
 #define LSMC_BLOOM_LIVE_PROBES 6
 void lsmcBloomLiveAdd(_Atomic(u64) *aWord, u32 nLines, u64 h);
 int lsmcBloomLiveMayContain(_Atomic(u64) *aWord, u32 nLines, u64 h);
+/* Start loading the line of h (lsmcBloomLiveAdd of it comes later). */
+void lsmcBloomLivePrefetch(_Atomic(u64) *aWord, u32 nLines, u64 h);
 
 #endif /* LSMC_BLOOM_H */

@@ -144,7 +144,7 @@ static int jobMerge(Job *p){
   apIter = lsmcMallocZero(e->pEnv, sizeof(LsmIter*)*(size_t)c->nInput);
   if( apIter==0 ) rc = LSMC_NOMEM;
   for(i=0; rc==LSMC_OK && i<c->nInput; i++){
-    rc = lsmcFileIter(c->aInput[i].pFile, &apIter[nIter]);
+    rc = lsmcFileIter(c->aInput[i].pFile, 0, &apIter[nIter]);
     if( rc==LSMC_OK ) nIter++;
   }
   if( rc==LSMC_OK ){

@@ -652,9 +652,10 @@ static int dbRecover(lsmc_db *pDb, LsmEngine *e, const DirScan *pScan){
 ** A new memtable with its live bloom filter (db.h).
 */
 int lsmcDbMemtableNew(LsmEngine *e, MemTable **ppMem){
-  size_t nMem = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE];
-  return lsmcMemtableNewFiltered(e->pEnv, nMem/LSMC_MEMTABLE_FILTER_RATIO,
-                                 ppMem);
+  size_t nFilter = (size_t)e->opts.aVal[LSMC_OPT_MEMTABLE_SIZE]
+                  / LSMC_MEMTABLE_FILTER_RATIO;
+  if( nFilter>LSMC_MEMTABLE_FILTER_MAX ) nFilter = LSMC_MEMTABLE_FILTER_MAX;
+  return lsmcMemtableNewFiltered(e->pEnv, nFilter, ppMem);
 }
 
 /* ------------------------------------------------------- open / close */
@@ -849,7 +850,7 @@ int lsmc_close(lsmc_db *pDb){
     pthread_mutex_unlock(&registryMu);
     if( bLast ) engineFree(e);
   }
-  lsmc_batch_free(pDb->pOne);
+  lsmc_batch_free(atomic_load(&pDb->pOne));
   lsmcFree(pDb->pEnv, pDb->zErrMsg);
   lsmcFree(pDb->pEnv, pDb);
   return LSMC_OK;

@@ -122,7 +122,9 @@ struct lsmc_db {
   LsmEngine *pEng;         /* Shared engine, or NULL if the open failed */
   lsmc_env *pEnv;          /* Allocator of this handle */
   char *zErrMsg;           /* Last error message, or NULL */
-  lsmc_batch *pOne;        /* Batch lsmc_put/lsmc_delete reuse, or NULL */
+  _Atomic(lsmc_batch*) pOne;  /* Batch lsmc_put/lsmc_delete reuse, or NULL;
+                           ** taken with an atomic exchange (a handle is
+                           ** shared by threads) */
 };
 
 /*
@@ -134,9 +136,13 @@ int lsmcDbError(lsmc_db *pDb, int rc, const char *zFmt, ...)
 
 /*
 ** A new memtable for the engine, with a live bloom filter of
-** 1/LSMC_MEMTABLE_FILTER_RATIO of the memtable size.
+** 1/LSMC_MEMTABLE_FILTER_RATIO of the memtable size, at most
+** LSMC_MEMTABLE_FILTER_MAX bytes (allocated up front, so a large
+** memtable_size must not make every memtable costly before it holds
+** anything).
 */
 #define LSMC_MEMTABLE_FILTER_RATIO 32
+#define LSMC_MEMTABLE_FILTER_MAX   ((size_t)2<<20)
 int lsmcDbMemtableNew(LsmEngine*, MemTable **ppMem);
 
 /*

@@ -132,10 +132,12 @@ static int dbInsertEntry(void *pArg, u64 iSeq, int eKind, const u8 *pKey,
 ** Build the group the leader writes: its own batch plus followers' as
 ** long as the group stays under DB_MAX_GROUP and a non-sync leader takes
 ** no sync follower.  Returns the batch to write and sets *ppLast to the
-** last writer included.
+** last writer included.  *pScratch is initialised (and *pbScratch set)
+** only when a follower joins, so a writer alone allocates nothing; if
+** that allocation fails, the leader writes alone.
 */
 static lsmc_batch *dbBuildGroup(LsmEngine *e, lsmc_batch *pScratch,
-                                DbWriter **ppLast, int *pRc){
+                                int *pbScratch, DbWriter **ppLast, int *pRc){
   DbWriter *pLead = e->pWriterHead;
   lsmc_batch *pResult = pLead->pBatch;
   size_t nSize = pLead->pBatch->rep.n;
@@ -148,6 +150,10 @@ static lsmc_batch *dbBuildGroup(LsmEngine *e, lsmc_batch *pScratch,
     nSize += w->pBatch->rep.n;
     if( nSize>DB_MAX_GROUP ) break;
     if( pResult==pLead->pBatch ){
+      if( !*pbScratch ){
+        if( lsmcBatchInit(pScratch, e->pEnv)!=LSMC_OK ) break;
+        *pbScratch = 1;
+      }
       pScratch->rep.n = LSMC_BATCH_HEADER;
       lsmcPut32(&pScratch->rep.a[8], 0);
       *pRc = lsmcBatchAppend(pScratch, pLead->pBatch);
@@ -202,11 +208,12 @@ static void dbQueueRelease(LsmEngine *e, DbWriter *pLast, int rc){
 */
 static int dbWriteGroup(LsmEngine *e, DbWriter *w, DbWriter **ppLast){
   lsmc_batch scratch;
+  int bScratch = 0;
   lsmc_batch *pGroup;
   u64 iSeq = e->iLastSeq + 1;
   u32 nCount;
-  int rc = lsmcBatchInit(&scratch, e->pEnv);
-  pGroup = rc ? w->pBatch : dbBuildGroup(e, &scratch, ppLast, &rc);
+  int rc = LSMC_OK;
+  pGroup = dbBuildGroup(e, &scratch, &bScratch, ppLast, &rc);
   nCount = lsmc_batch_count(pGroup);
   if( rc==LSMC_OK && iSeq + nCount > LSMC_MAX_SEQ ) rc = LSMC_FULL;
   if( rc==LSMC_OK && nCount>0 ){
@@ -239,7 +246,7 @@ static int dbWriteGroup(LsmEngine *e, DbWriter *w, DbWriter **ppLast){
       lsmcSetBgError(e, rc, "WAL write failed");
     }
   }
-  lsmcBatchFinish(&scratch);
+  if( bScratch ) lsmcBatchFinish(&scratch);
   return rc;
 }
 
@@ -313,30 +320,34 @@ int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
 #define DB_ONE_KEEP  (64*1024)
 
 /*
-** A one-entry write with the store's sync mode.  The handle's batch is
-** reused from one call to the next (a handle is used by one thread at a
-** time), so a small put allocates nothing but its memtable entry.
+** A one-entry write with the store's sync mode.  The handle keeps one
+** batch for these writes: a call takes it with an atomic exchange and
+** gives it back after (a thread that finds it taken, because another
+** thread of the same handle is writing, uses a batch of its own), so a
+** small put allocates nothing but its memtable entry.
 */
 static int dbWriteOne(lsmc_db *pDb, int eKind, const void *pKey, size_t nKey,
                       const void *pVal, size_t nVal){
+  lsmc_batch *pBatch;
   int rc = LSMC_OK;
   if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
-  if( pDb->pOne ){
-    lsmc_batch_clear(pDb->pOne);
+  pBatch = atomic_exchange(&pDb->pOne, (lsmc_batch*)0);
+  if( pBatch ){
+    lsmc_batch_clear(pBatch);
   }else{
-    rc = lsmc_batch_new(&pDb->pOne);
+    rc = lsmc_batch_new(&pBatch);
   }
   if( rc==LSMC_OK ){
     rc = eKind==LSMC_KIND_PUT
-       ? lsmc_batch_put(pDb->pOne, pKey, nKey, pVal, nVal)
-       : lsmc_batch_delete(pDb->pOne, pKey, nKey);
+       ? lsmc_batch_put(pBatch, pKey, nKey, pVal, nVal)
+       : lsmc_batch_delete(pBatch, pKey, nKey);
   }
-  if( rc==LSMC_OK ) rc = lsmc_write(pDb, pDb->pOne, LSMC_SYNC_DEFAULT);
+  if( rc==LSMC_OK ) rc = lsmc_write(pDb, pBatch, LSMC_SYNC_DEFAULT);
   else lsmcDbError(pDb, rc, 0);
-  if( pDb->pOne && pDb->pOne->rep.nAlloc>DB_ONE_KEEP ){
-    lsmc_batch_free(pDb->pOne);
-    pDb->pOne = 0;
+  if( pBatch && pBatch->rep.nAlloc<=DB_ONE_KEEP ){
+    pBatch = atomic_exchange(&pDb->pOne, pBatch);     /* give it back */
   }
+  lsmc_batch_free(pBatch);              /* too large, or one was there */
   return rc;
 }
 

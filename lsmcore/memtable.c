@@ -203,11 +203,16 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
   SkipNode *pNode;
   u8 *pEntry;
   u8 *pOut;
+  u64 h = 0;                      /* Hash of the user key, for the filter */
 
   assert( eKind==LSMC_KIND_PUT || eKind==LSMC_KIND_DELETE );
   assert( eKind==LSMC_KIND_PUT || nVal==0 );
   if( nKey>LSMC_MAX_KEY || nVal>LSMC_MAX_VALUE || iSeq>LSMC_MAX_SEQ ){
     return LSMC_MISUSE_BKPT;
+  }
+  if( p->aFilter ){
+    h = lsmcHash64(pKey, nKey);
+    lsmcBloomLivePrefetch(p->aFilter, p->nFilterLine, h);
   }
   nByte = memEntrySize(nKey, nVal);
   pNode = lsmcSkipNodeNew(p->pList, nByte, &pEntry);
@@ -223,12 +228,12 @@ int lsmcMemtableAdd(MemTable *p, u64 iSeq, int eKind,
   if( nVal ) memcpy(pOut, pVal, nVal);
   assert( pOut+nVal==pEntry+nByte );
 
-  /* The filter bits are set before the node is published, so a reader
-  ** that can see the entry sees its bits. */
-  if( p->aFilter ){
-    lsmcBloomLiveAdd(p->aFilter, p->nFilterLine, lsmcHash64(pKey, nKey));
-  }
   lsmcSkipInsertNode(p->pList, pNode);
+  /* The filter bits may follow the node: a lookup only looks for entries
+  ** whose sequence the db published after this call returned (under its
+  ** mutex), so no reader can miss an entry for want of its bits.  The
+  ** line was prefetched above; the search hid the miss. */
+  if( p->aFilter ) lsmcBloomLiveAdd(p->aFilter, p->nFilterLine, h);
   {
     u64 n = atomic_load_explicit(&p->nEntry, memory_order_relaxed);
     u64 nData = atomic_load_explicit(&p->nData, memory_order_relaxed);

@@ -48,6 +48,17 @@ struct SstBlock {
   u8 a[];                /* Contents + LSMC_SST_TRAILER_SIZE bytes */
 };
 
+/*
+** What a two-level iterator's child opener needs: the reader, and whether
+** blocks read from the file go into the cache.  Each reader embeds both
+** variants (immutable), so opening an iterator allocates no context.
+*/
+typedef struct SstIterCtx SstIterCtx;
+struct SstIterCtx {
+  SstReader *pReader;    /* The reader */
+  int bFill;             /* Insert blocks read from the file into the cache */
+};
+
 struct SstReader {
   lsmc_env *pEnv;        /* Allocator and file methods */
   lsmc_file *pFile;      /* The open file (owned) */
@@ -60,6 +71,8 @@ struct SstReader {
   u64 iCacheId;          /* Our key half in pCache (0 without a cache) */
   _Atomic u64 nIterHit;  /* Iterator block lookups found in pCache */
   _Atomic u64 nIterMiss; /* Iterator block lookups read from the file */
+  SstIterCtx ctxFill;    /* Iterator context: cache what is read */
+  SstIterCtx ctxNoFill;  /* Iterator context: leave the cache alone */
 };
 
 /* A data block in use and who frees it. */
@@ -153,6 +166,10 @@ int lsmcSstOpenCached(lsmc_env *pEnv, const char *zPath, Cache *pCache,
   *ppReader = 0;
   if( p==0 ) return LSMC_NOMEM;
   p->pEnv = pEnv;
+  p->ctxFill.pReader = p;
+  p->ctxFill.bFill = 1;
+  p->ctxNoFill.pReader = p;
+  p->ctxNoFill.bFill = 0;
   lsmcSstPropsInit(&p->props, pEnv);
   rc = LSMC_ENV(pEnv->xOpen(pEnv, zPath, LSMC_OPEN_READONLY, &p->pFile));
   if( rc ) p->pFile = 0;
@@ -218,13 +235,14 @@ static int sstReadDataBlock(SstReader *p, const SstHandle *pH,
 
 /*
 ** Get the data block *pH into *pRef: from the cache if it is there (then
-** *pbHit is set), else from the file (inserted into the cache, if any).
+** *pbHit is set), else from the file (inserted into the cache, if any,
+** when bFill; else owned by *pRef alone).
 ** On success the caller ends with sstBlockRelease.  A cached block of
 ** another size than *pH names is a damaged index (two handles at one
 ** offset), not a reason to hand out the wrong bytes.
 */
 static int sstDataBlock(SstReader *p, const SstHandle *pH, SstBlockRef *pRef,
-                        int *pbHit){
+                        int bFill, int *pbHit){
   int rc;
   pRef->pBlk = 0;
   pRef->pHandle = 0;
@@ -244,7 +262,7 @@ static int sstDataBlock(SstReader *p, const SstHandle *pH, SstBlockRef *pRef,
     }
   }
   rc = sstReadDataBlock(p, pH, &pRef->pBlk);
-  if( rc==LSMC_OK && p->pCache ){
+  if( rc==LSMC_OK && p->pCache && bFill ){
     size_t nCharge = sizeof(SstBlock) + pRef->pBlk->n + LSMC_SST_TRAILER_SIZE;
     rc = lsmcCacheInsert(p->pCache, p->iCacheId, pH->iOff, pRef->pBlk,
                          nCharge, sstCacheDelete, 0, &pRef->pHandle);
@@ -278,7 +296,7 @@ static int sstGetDataBlock(SstReader *p, const BlockIter *pIdx,
   pRef->pBlk = 0;
   pRef->pHandle = 0;
   if( rc==LSMC_OK ){
-    rc = sstDataBlock(p, &h, pRef, &bHit);
+    rc = sstDataBlock(p, &h, pRef, 1, &bHit);
     if( bHit ){
       pStat->nCacheHit++;
     }else{
@@ -400,7 +418,8 @@ static void sstHandleRelease(void *pArg){
 */
 static int sstOpenChild(void *pCtx, const u8 *pVal, size_t nVal,
                         LsmIter **ppChild){
-  SstReader *p = (SstReader*)pCtx;
+  const SstIterCtx *pIterCtx = (const SstIterCtx*)pCtx;
+  SstReader *p = pIterCtx->pReader;
   SstHandle h;
   SstBlockRef ref;
   int bHit = 0;
@@ -419,7 +438,7 @@ static int sstOpenChild(void *pCtx, const u8 *pVal, size_t nVal,
   }
 #endif
   if( rc==LSMC_OK ){
-    rc = sstDataBlock(p, &h, &ref, &bHit);
+    rc = sstDataBlock(p, &h, &ref, pIterCtx->bFill, &bHit);
     if( p->pCache ){
       atomic_fetch_add_explicit(bHit ? &p->nIterHit : &p->nIterMiss, 1,
                                 memory_order_relaxed);
@@ -443,15 +462,30 @@ static int sstOpenChild(void *pCtx, const u8 *pVal, size_t nVal,
 ** at open, so no release hook and no new check) over data blocks got on
 ** demand by sstOpenChild.
 */
-int lsmcSstIter(SstReader *p, LsmIter **ppIter){
+static int sstIterNew(SstReader *p, const SstIterCtx *pCtx,
+                      LsmIter **ppIter){
   LsmIter *pIndex = 0;
   int rc = lsmcBlockIterNewChecked(p->pEnv, p->pIndex->a, p->pIndex->n, 0, 0,
                                    &pIndex);
   *ppIter = 0;
   if( rc==LSMC_OK ){
-    rc = lsmcTwoLevelIterNew(p->pEnv, pIndex, sstOpenChild, p, ppIter);
+    rc = lsmcTwoLevelIterNew(p->pEnv, pIndex, sstOpenChild, (void*)pCtx,
+                             ppIter);
   }
   return rc;
+}
+
+int lsmcSstIter(SstReader *p, LsmIter **ppIter){
+  return sstIterNew(p, &p->ctxFill, ppIter);
+}
+
+/*
+** An iterator whose misses do not go into the block cache: a compaction
+** reads every block of its inputs once, and caching them would only evict
+** the blocks readers use (LevelDB and RocksDB compact with fill_cache off).
+*/
+int lsmcSstIterNoFill(SstReader *p, LsmIter **ppIter){
+  return sstIterNew(p, &p->ctxNoFill, ppIter);
 }
 
 /*

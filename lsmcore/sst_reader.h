@@ -78,6 +78,8 @@ int lsmcSstGet(SstReader*, const u8 *pKey, size_t nKey, u64 iSeq,
 
 /* An iterator over every entry (see iter.h). */
 int lsmcSstIter(SstReader*, LsmIter **ppIter);
+/* The same, but blocks it reads from the file stay out of the cache. */
+int lsmcSstIterNoFill(SstReader*, LsmIter **ppIter);
 
 /*
 ** Block-cache lookups made by this reader's iterators since it opened:

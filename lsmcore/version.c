@@ -148,7 +148,7 @@ static const LsmIterMethods fileIterMethods = {
   fileIterPrev, fileIterValid, fileIterKey, fileIterValue
 };
 
-int lsmcFileIter(FileMeta *p, LsmIter **ppIter){
+int lsmcFileIter(FileMeta *p, int bFill, LsmIter **ppIter){
   lsmc_env *pEnv = p->pSet->pEnv;
   SstReader *pReader = 0;
   CacheHandle *pHandle = 0;
@@ -159,7 +159,10 @@ int lsmcFileIter(FileMeta *p, LsmIter **ppIter){
     pIter = lsmcMallocZero(pEnv, sizeof(FileIter));
     if( pIter==0 ) rc = LSMC_NOMEM;
   }
-  if( rc==LSMC_OK ) rc = lsmcSstIter(pReader, &pIter->pInner);
+  if( rc==LSMC_OK ){
+    rc = bFill ? lsmcSstIter(pReader, &pIter->pInner)
+               : lsmcSstIterNoFill(pReader, &pIter->pInner);
+  }
   if( rc!=LSMC_OK ){
     lsmcFree(pEnv, pIter);
     if( pHandle ) lsmcCacheRelease(pHandle);
@@ -802,7 +805,7 @@ static int levelOpenFile(void *pCtx, const u8 *pVal, size_t nVal,
   if( NEVER(nVal!=4) ) return LSMC_CORRUPT_BKPT;
   i = lsmcGet32(pVal);
   if( NEVER(i>=(u32)pLevel->nFile) ) return LSMC_CORRUPT_BKPT;
-  return lsmcFileIter(pLevel->aFile[i], ppChild);
+  return lsmcFileIter(pLevel->aFile[i], 1, ppChild);
 }
 
 int lsmcVersionIterCount(const Version *v){
@@ -817,7 +820,7 @@ int lsmcVersionIters(Version *v, LsmIter **apIter, int *pn){
   int rc = LSMC_OK;
   int i, j;
   for(j=0; rc==LSMC_OK && j<v->anFile[0]; j++){
-    rc = lsmcFileIter(v->apFile[0][j], &apIter[*pn]);
+    rc = lsmcFileIter(v->apFile[0][j], 1, &apIter[*pn]);
     if( rc==LSMC_OK ) (*pn)++;
   }
   for(i=1; rc==LSMC_OK && i<LSMC_NUM_LEVELS; i++){

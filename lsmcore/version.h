@@ -144,7 +144,8 @@ void lsmcFileUnref(FileMeta*);          /* Deletes an obsolete file */
 */
 int lsmcFileReader(FileMeta*, SstReader **ppReader, CacheHandle **ppHandle);
 /* An iterator over a file that holds its table-cache handle until closed. */
-int lsmcFileIter(FileMeta*, LsmIter **ppIter);
+int lsmcFileIter(FileMeta*, int bFill, LsmIter **ppIter);   /* bFill: cache
+                                               ** the blocks read (0: compaction) */
 
 /* Counters of one lookup in a version. */
 typedef struct VersionGetStat VersionGetStat;

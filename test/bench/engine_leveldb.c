@@ -6,7 +6,10 @@
 ** Settings, from the shared BenchEngineOpts: compression off
 ** (leveldb_no_compression), a bloom filter of nBloomBits bits per key, an
 ** LRU block cache of nCache bytes, write_buffer_size = nMemtable,
-** block_size = nBlock, max_open_files 1000.  Ordinary writes are synced
+** block_size = nBlock, max_open_files 1000, and block checksums verified
+** on every read (leveldb_readoptions_set_verify_checksums: LevelDB's
+** default is off, lsmcore and RocksDB always verify, so all three do the
+** same work).  Ordinary writes are synced
 ** only when eSync is 2 (full); off and normal both mean "written to the
 ** log with write(), not fsynced", which is what LevelDB does without
 ** sync.  Every other LevelDB setting keeps its default.
@@ -90,6 +93,7 @@ static int ldbOpen(const BenchEngineOpts *pOpts, const char *zDir,
   p->pCache = leveldb_cache_create_lru((size_t)pOpts->nCache);
   p->pFilter = leveldb_filterpolicy_create_bloom(pOpts->nBloomBits);
   p->pRead = leveldb_readoptions_create();
+  leveldb_readoptions_set_verify_checksums(p->pRead, 1);
   p->pWrite = leveldb_writeoptions_create();
   p->pSync = leveldb_writeoptions_create();
   leveldb_options_set_create_if_missing(p->pOpts, 1);
