@@ -33,9 +33,9 @@
 ** background threads included) around a workload, divided by the
 ** workload's user bytes.  For lsmcore the engine's own counters are printed
 ** too.  Space amplification: after overwrite (or after the last workload
-** if the list has no overwrite, and only if the list writes), the key and
-** value bytes of a full scan against the store directory's size after
-** close.
+** if the list has no overwrite, and only if the list writes), once the
+** store's size has held for 2 s (background work done), the key and value
+** bytes of a full scan against the store directory's size after close.
 **
 ** --benchmarks=strategies is a mode of its own (lsmcore only), in
 ** bench_strategies.c.  State lives in one Bench object passed around: no
@@ -835,15 +835,52 @@ int benchRun(Bench *p, const BenchWorkload *pW, BenchRecord *pRec){
   return 0;
 }
 
+/* Settling: the store's size must hold this long, polled this often. */
+#define BENCH_SETTLE_QUIET   2000000.0   /* 2 s */
+#define BENCH_SETTLE_POLL     200000     /* 0.2 s */
+#define BENCH_SETTLE_MAX   120000000.0   /* give up after 2 minutes */
+
 /*
-** Measure the space amplification of the store into *pRec: a full scan
+** Wait for the engine's background work (flushes, compactions) after the
+** writes to finish: until the store directory's size has not changed for
+** BENCH_SETTLE_QUIET, or BENCH_SETTLE_MAX passed.  The same test for every
+** engine, since none of the C APIs says "compaction idle" the same way.
+** Returns the microseconds waited.
+*/
+static double benchSettle(Bench *p){
+  double rStart = benchNowMicros();
+  double rQuiet = rStart;
+  unsigned long long nLast = benchDirSize(p->zDir);
+  for(;;){
+    double rNow;
+    unsigned long long n;
+    usleep(BENCH_SETTLE_POLL);
+    rNow = benchNowMicros();
+    n = benchDirSize(p->zDir);
+    if( n!=nLast ){
+      nLast = n;
+      rQuiet = rNow;
+    }
+    if( rNow - rQuiet >= BENCH_SETTLE_QUIET ) break;
+    if( rNow - rStart >= BENCH_SETTLE_MAX ) break;
+  }
+  return benchNowMicros() - rStart;
+}
+
+/*
+** Measure the space amplification of the store into *pRec, once its
+** background work settled (benchSettle): a full scan
 ** (live entries and their key+value bytes), close, the directory's size;
 ** then reopen if bReopen.
 */
 static void benchSpace(Bench *p, BenchRecord *pRec, int bReopen){
+  double rSettle;
   memset(pRec, 0, sizeof(*pRec));
   pRec->eType = BENCH_REC_SPACE;
   if( p->pDb==0 && benchOpen(p) ) exit(1);
+  rSettle = benchSettle(p);
+  printf("%-8s %-15s : store settled after %.1f s\n", p->pEngine->zName,
+         "settle", rSettle/1e6);
   benchScan(p, 0, &pRec->nEntry, &pRec->nLive);
   if( benchClose(p) ) exit(1);
   pRec->nDisk = benchDirSize(p->zDir);
@@ -1179,7 +1216,7 @@ static void benchCompareTable(FILE *pOut, const Bench *p,
   }
   i = (1+p->nList)*nCol;
   snprintf(aCell[i], BENCH_CELL, "write amp (fillrandom+overwrite, wchar)");
-  snprintf(aCell[i+nCol], BENCH_CELL, "space amp (after overwrite)");
+  snprintf(aCell[i+nCol], BENCH_CELL, "space amp (after overwrite, settled)");
   snprintf(aCell[i+2*nCol], BENCH_CELL, "peak RSS (MiB)");
   for(e=0; e<pC->nEngine; e++){
     benchCell(aCell[i+1+e], "%.2f", benchWamp(p, pC, e));
