@@ -4,7 +4,10 @@
 ** comparison report), bench_strategies.c (the "strategies" mode, which
 ** runs workloads of db_bench.c once per compaction strategy of lsmcore and
 ** compares the amplifications) and the backends engine_*.c, whose table
-** of methods is in bench_engine.h.
+** of methods is in bench_engine.h.  The helpers db_bench shares with
+** sql_bench (clock, random numbers and value pool, directory sizes,
+** argument parsing, medians, Markdown tables, gnuplot) are in
+** bench_util.h.
 **
 ** One Bench object holds the run of one engine and is passed to every
 ** function: the program has no mutable globals.  Everything here is used
@@ -19,9 +22,9 @@
 
 #include "lsmcore.h"
 #include "bench_engine.h"
+#include "bench_util.h"
 
 #define BENCH_KEY_SIZE     16          /* Bytes per key */
-#define BENCH_POOL_SIZE    (1u<<20)    /* Random bytes values are cut from */
 #define BENCH_BATCH_SIZE   1000        /* Entries per fill*batch batch */
 #define BENCH_SEEK_NEXT    10          /* Iterator next calls per seek */
 #define BENCH_MAX_THREAD   64          /* Upper bound of --threads */
@@ -67,7 +70,7 @@ struct BenchConfig {
 
 /*
 ** What one workload did (eType BENCH_REC_WORKLOAD), or the space
-** measurement of a store (BENCH_REC_SPACE).  Fixed size: a child sends
+** measurement of a store (BENCH_REC_SPACE, BENCH_REC_SPACEFILL).  Fixed size: a child sends
 ** these to the parent through a pipe, one write() each (< PIPE_BUF).
 */
 struct BenchRecord {
@@ -84,7 +87,8 @@ struct BenchRecord {
   char zNote[64];          /* readcold: which cache drop was done */
 };
 #define BENCH_REC_WORKLOAD 1
-#define BENCH_REC_SPACE    2
+#define BENCH_REC_SPACE    2   /* after overwrite (or at the end) */
+#define BENCH_REC_SPACEFILL 3  /* after fillseq: unique keys, one version */
 
 /* The run of one engine. */
 struct Bench {
@@ -141,16 +145,11 @@ struct BenchWorkload {
 #define BENCH_SETUP_COLD 3   /* Close, drop the OS cache, small cache */
 
 /* db_bench.c */
-double benchNowMicros(void);                  /* Monotonic clock, micros */
-unsigned long long benchDirSize(const char *zDir); /* Bytes of its files */
 int benchDestroy(const char *zDir);           /* 0: removed (or missing) */
 int benchOpen(Bench*);                        /* Open p->pDb; 0: success */
 int benchClose(Bench*);                       /* Close p->pDb; 0: success */
 const BenchWorkload *benchFind(const char *z, size_t n);  /* By name */
 int benchRun(Bench*, const BenchWorkload*, BenchRecord*); /* 0: success */
-int benchOnPath(const char *zProg);           /* On $PATH and executable */
-char *benchFindScript(const Bench*, const char *zScript); /* free() it */
-int benchGnuplot(const char *zScript, const char *zExpr); /* 0: drawn */
 
 /* engine_lsmcore.c: the lsmcore objects under a BenchDb of lsmcore */
 lsmc_db *benchLsmcDb(BenchDb*);

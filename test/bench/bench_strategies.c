@@ -34,13 +34,9 @@
 #endif
 #include "bench.h"
 
-#include <assert.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define STRAT_N               3           /* Strategies compared */
@@ -111,22 +107,8 @@ static int stratStats(Bench *p, lsmc_stats *pSt){
 ** directory zDir.  A file deleted while we look is skipped.
 */
 static unsigned long long stratSstDirBytes(const char *zDir){
-  unsigned long long n = 0;
-  DIR *pDir = opendir(zDir);
-  struct dirent *pEnt;
-  struct stat st;
-  if( pDir==0 ) return 0;
-  while( (pEnt = readdir(pDir))!=0 ){
-    size_t nName = strlen(pEnt->d_name);
-    if( nName<4 ) continue;
-    if( strcmp(&pEnt->d_name[nName-4], ".sst")!=0
-     && strcmp(&pEnt->d_name[nName-4], ".tmp")!=0 ) continue;
-    if( fstatat(dirfd(pDir), pEnt->d_name, &st, AT_SYMLINK_NOFOLLOW)==0 ){
-      n += (unsigned long long)st.st_size;
-    }
-  }
-  closedir(pDir);
-  return n;
+  static const char *const azEnd[] = { ".sst", ".tmp", 0 };
+  return benchDirSizeEnding(zDir, azEnd);
 }
 
 /*
@@ -288,39 +270,6 @@ static int stratOne(Bench *p, const StratSpec *pSpec, StratResult *pRes){
 
 /* ---------------------------------------------------------- tables */
 
-/*
-** Print a Markdown table of nRow rows (row 0 is the header) and nCol
-** columns (at most STRAT_N+1); azCell is row-major.  Columns are padded
-** to line up.
-*/
-static void stratTable(int nRow, int nCol, const char *const *azCell){
-  size_t aWidth[STRAT_N+1];
-  int i, j;
-  assert( nCol<=STRAT_N+1 );
-  for(j=0; j<nCol; j++){
-    aWidth[j] = 3;
-    for(i=0; i<nRow; i++){
-      size_t n = strlen(azCell[i*nCol+j]);
-      if( n>aWidth[j] ) aWidth[j] = n;
-    }
-  }
-  for(i=0; i<nRow; i++){
-    for(j=0; j<nCol; j++){
-      printf("| %-*s ", (int)aWidth[j], azCell[i*nCol+j]);
-    }
-    printf("|\n");
-    if( i==0 ){
-      for(j=0; j<nCol; j++){
-        size_t k;
-        printf("|%s", j==0 ? ":" : "-");
-        for(k=0; k<aWidth[j]; k++) putchar('-');
-        printf("%s", j==0 ? "-" : ":");
-      }
-      printf("|\n");
-    }
-  }
-}
-
 /* "L0:3 L1:4 L2:37" for the non-empty levels of p, into z. */
 static void stratLevels(const StratResult *p, char *z, size_t n){
   size_t k = 0;
@@ -383,7 +332,7 @@ static void stratPrintNumbers(const StratResult *aRes){
     azCell[i*(STRAT_N+1)] = azName[i];
     for(j=0; j<STRAT_N; j++) azCell[i*(STRAT_N+1)+j+1] = aCell[i][j];
   }
-  stratTable(STRAT_ROWS, STRAT_N+1, azCell);
+  benchTable(stdout, STRAT_ROWS, STRAT_N+1, azCell, STRAT_N+1);
 }
 
 /*
@@ -412,7 +361,7 @@ static void stratPrintLore(const StratResult *aRes){
     azCell[(j+1)*4+2] = aCell[j][1];
     azCell[(j+1)*4+3] = aCell[j][2];
   }
-  stratTable(STRAT_N+1, 4, azCell);
+  benchTable(stdout, STRAT_N+1, 4, azCell, 4);
 
   bW = pL->rWriteAmp>pT->rWriteAmp && pT->rWriteAmp>pF->rWriteAmp;
   bR = pL->rReadAmp<pT->rReadAmp && pL->rReadAmp<pF->rReadAmp;
@@ -457,31 +406,12 @@ static int stratWriteDat(const Bench *p, const StratResult *aRes,
 }
 
 /*
-** Run gnuplot on the script with the data file zDat and output zPng.
-** Returns 0 if it succeeded.
-*/
-static int stratGnuplot(const Bench *p, const char *zScript,
-                        const char *zDat, const char *zPng){
-  char *zExpr = 0;
-  int rc;
-  if( strchr(zDat, '\'') || strchr(zPng, '\'') ){
-    fprintf(stderr, "db_bench: --out must not contain a quote for gnuplot\n");
-    return 1;
-  }
-  if( asprintf(&zExpr, "datafile='%s'; outfile='%s'; num=%lld; reads=%lld",
-               zDat, zPng, p->cfg.nNum, p->cfg.nReads)<0 ) return 1;
-  rc = benchGnuplot(zScript, zExpr);
-  free(zExpr);
-  return rc;
-}
-
-/*
 ** Write strategies.dat in --out and draw strategies.png if gnuplot is
 ** installed.  A missing gnuplot or script is not an error.
 */
 static int stratOutput(const Bench *p, const StratResult *aRes){
   char *zDat = 0, *zPng = 0, *zScript = 0;
-  int rc = 0;
+  int rc = 0, ePlot;
 
   if( asprintf(&zDat, "%s/strategies.dat", p->cfg.zOut)<0 ) zDat = 0;
   if( asprintf(&zPng, "%s/strategies.png", p->cfg.zOut)<0 ) zPng = 0;
@@ -495,10 +425,16 @@ static int stratOutput(const Bench *p, const StratResult *aRes){
     if( !benchOnPath("gnuplot") ){
       printf("gnuplot not found: apt-get install gnuplot-nox to draw "
              "strategies.png\n");
-    }else if( (zScript = benchFindScript(p, STRAT_SCRIPT))==0 ){
+    }else if( (zScript = benchFindScript(p->cfg.zPlot, p->cfg.zArgv0,
+                                         STRAT_SCRIPT))==0 ){
       printf("%s not found (give --plot=PATH): strategies.png not drawn\n",
              STRAT_SCRIPT);
-    }else if( stratGnuplot(p, zScript, zDat, zPng) ){
+    }else if( (ePlot = benchRunGnuplot(zScript, zDat, zPng,
+                   "num=%lld; reads=%lld", p->cfg.nNum, p->cfg.nReads)) ){
+      if( ePlot==BENCH_PLOT_QUOTE ){
+        fprintf(stderr, "db_bench: --out must not contain a quote for "
+                "gnuplot\n");
+      }
       printf("gnuplot %s failed: strategies.png not drawn\n", zScript);
     }else{
       printf("drew  %s (gnuplot %s)\n", zPng, zScript);

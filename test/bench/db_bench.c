@@ -45,9 +45,12 @@
 ** removed at the end unless --keep=1; one given with --db is never
 ** removed, but fill* workloads do empty the store in it (only if it is
 ** empty or looks like a store: it holds an IDENTITY or a CURRENT file).
+** The helpers shared with sql_bench (clock, splitmix64 and value pool,
+** directory sizes, argument parsing, medians, Markdown tables, machine
+** description, gnuplot) are in bench_util.c.
 */
 #ifndef _GNU_SOURCE
-# define _GNU_SOURCE     /* mkdtemp, asprintf, fstatat, unlinkat */
+# define _GNU_SOURCE     /* asprintf, unlinkat, wait4 */
 #endif
 #include "bench.h"
 
@@ -62,9 +65,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define BENCH_DEFAULT_LIST "fillseq,fillrandom,overwrite,readrandom," \
@@ -104,21 +105,6 @@ static const BenchEngineReg aEngineReg[] = {
 
 /* ---------------------------------------------------------- helpers */
 
-/* Microseconds on the monotonic clock. */
-double benchNowMicros(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec*1e6 + (double)t.tv_nsec/1e3;
-}
-
-/* splitmix64: the next pseudo-random number of *pState. */
-static unsigned long long benchRandom(unsigned long long *pState){
-  unsigned long long z = (*pState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z>>30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z>>27)) * 0x94d049bb133111ebULL;
-  return z ^ (z>>31);
-}
-
 /*
 ** Write the key of key number i to a (BENCH_KEY_SIZE+1 bytes): 16 digits,
 ** or 15 digits and a '.' if bMissing.  Hand-rolled rather than snprintf, so
@@ -151,8 +137,7 @@ static long long benchKeyNumber(const void *pKey, size_t nKey){
 /* The next value of thread p: nValue bytes of the shared random pool. */
 static const unsigned char *benchValue(BenchThread *p){
   const unsigned char *a = &p->pBench->aPool[p->iPool];
-  p->iPool += (unsigned)p->pBench->cfg.nValue + 7;
-  if( p->iPool>=BENCH_POOL_SIZE ) p->iPool -= BENCH_POOL_SIZE;
+  benchPoolNext(&p->iPool, p->pBench->cfg.nValue);
   return a;
 }
 
@@ -195,27 +180,6 @@ static unsigned long long benchWchar(void){
     }
   }
   if( pIn ) fclose(pIn);
-  return n;
-}
-
-/*
-** Total st_size of the entries of directory zDir (0 if it is missing).
-** An entry that disappears while we look (a WAL deleted by a flush) is
-** skipped.
-*/
-unsigned long long benchDirSize(const char *zDir){
-  unsigned long long n = 0;
-  DIR *pDir = opendir(zDir);
-  struct dirent *pEnt;
-  struct stat st;
-  if( pDir==0 ) return 0;
-  while( (pEnt = readdir(pDir))!=0 ){
-    if( fstatat(dirfd(pDir), pEnt->d_name, &st, AT_SYMLINK_NOFOLLOW)==0
-     && S_ISREG(st.st_mode) ){
-      n += (unsigned long long)st.st_size;
-    }
-  }
-  closedir(pDir);
   return n;
 }
 
@@ -282,75 +246,6 @@ int benchClose(Bench *p){
     p->pDb = 0;
   }
   return rc!=0;
-}
-
-/* True if an executable named zProg is in a directory of $PATH. */
-int benchOnPath(const char *zProg){
-  const char *zPath = getenv("PATH");
-  char zFile[4096];
-  while( zPath && *zPath ){
-    size_t n = strcspn(zPath, ":");
-    if( n>0 && n<sizeof(zFile)-strlen(zProg)-2 ){
-      snprintf(zFile, sizeof(zFile), "%.*s/%s", (int)n, zPath, zProg);
-      if( access(zFile, X_OK)==0 ) return 1;
-    }
-    zPath += n + (zPath[n]==':');
-  }
-  return 0;
-}
-
-/*
-** The path of the gnuplot script zScript: --plot if given, else the first
-** readable of test/bench/, ../test/bench/ (from the current directory),
-** the binary's own directory (an in-tree build) and ../../../test/bench/
-** from it (a build directory one level below the source tree).  Caller
-** frees the result with free(); NULL if none is found.
-*/
-char *benchFindScript(const Bench *p, const char *zScript){
-  const char *zBin = p->cfg.zArgv0;
-  const char *zSlash = zBin ? strrchr(zBin, '/') : 0;
-  int nBin = zSlash ? (int)(zSlash - zBin) : 0;
-  char *azTry[4] = {0, 0, 0, 0};
-  char *zFound = 0;
-  int i;
-
-  if( p->cfg.zPlot ) return strdup(p->cfg.zPlot);
-  if( asprintf(&azTry[0], "test/bench/%s", zScript)<0 ) azTry[0] = 0;
-  if( asprintf(&azTry[1], "../test/bench/%s", zScript)<0 ) azTry[1] = 0;
-  if( zSlash ){
-    if( asprintf(&azTry[2], "%.*s/%s", nBin, zBin, zScript)<0 ){
-      azTry[2] = 0;
-    }
-    if( asprintf(&azTry[3], "%.*s/../../../test/bench/%s", nBin, zBin,
-                 zScript)<0 ){
-      azTry[3] = 0;
-    }
-  }
-  for(i=0; i<4; i++){
-    if( zFound==0 && azTry[i] && access(azTry[i], R_OK)==0 ){
-      zFound = azTry[i];
-      azTry[i] = 0;
-    }
-    free(azTry[i]);
-  }
-  return zFound;
-}
-
-/*
-** Run "gnuplot -e zExpr zScript" (fork and exec: no shell).  Returns 0 if
-** it succeeded.
-*/
-int benchGnuplot(const char *zScript, const char *zExpr){
-  pid_t pid;
-  int status = 0;
-  fflush(stdout);
-  pid = fork();
-  if( pid==0 ){
-    execlp("gnuplot", "gnuplot", "-e", zExpr, zScript, (char*)0);
-    _exit(127);
-  }
-  if( pid<0 || waitpid(pid, &status, 0)!=pid ) return 1;
-  return !(WIFEXITED(status) && WEXITSTATUS(status)==0);
 }
 
 /* ---------------------------------------------------------- workloads */
@@ -583,9 +478,7 @@ static const BenchWorkload aWorkload[] = {
 const BenchWorkload *benchFind(const char *z, size_t n){
   size_t i;
   for(i=0; i<sizeof(aWorkload)/sizeof(aWorkload[0]); i++){
-    if( strlen(aWorkload[i].zName)==n && memcmp(aWorkload[i].zName, z, n)==0 ){
-      return &aWorkload[i];
-    }
+    if( benchIsName(aWorkload[i].zName, z, n) ) return &aWorkload[i];
   }
   return 0;
 }
@@ -904,7 +797,7 @@ static void benchSend(Bench *p, const BenchRecord *pRec){
 /*
 ** The whole workload list of engine p->pEngine in its store, each
 ** workload's record sent to p->fdOut; the space amplification after
-** overwrite (or at the end).  Exits on any error.
+** fillseq and after overwrite (or at the end).  Exits on any error.
 */
 static void benchEngineMain(Bench *p){
   BenchRecord rec;
@@ -921,6 +814,13 @@ static void benchEngineMain(Bench *p){
     benchRun(p, pW, &rec);
     rec.iPos = i;
     benchSend(p, &rec);
+    if( strcmp(pW->zName, "fillseq")==0 && i<p->nList-1 ){
+      /* Space after a fill of unique keys: the format's own overhead. */
+      benchSpace(p, &rec, 1);
+      rec.eType = BENCH_REC_SPACEFILL;
+      rec.iPos = i;
+      benchSend(p, &rec);
+    }
     if( bWrites && !bSpace
      && (strcmp(pW->zName, "overwrite")==0 || i==p->nList-1) ){
       benchSpace(p, &rec, i<p->nList-1);
@@ -952,28 +852,17 @@ struct BenchCompare {
   const BenchEngine *apEngine[BENCH_MAX_ENGINE]; /* Them, in turn order */
   BenchRecord aRec[BENCH_MAX_ENGINE][BENCH_MAX_RUNS][BENCH_MAX_LIST];
   BenchRecord aSpace[BENCH_MAX_ENGINE][BENCH_MAX_RUNS];  /* Space amp */
+  BenchRecord aSpaceFill[BENCH_MAX_ENGINE][BENCH_MAX_RUNS]; /* ... fillseq */
   double aRss[BENCH_MAX_ENGINE][BENCH_MAX_RUNS]; /* Peak RSS MiB, <0: none */
   int anFail[BENCH_MAX_ENGINE];                  /* Runs that failed */
   char zDate[64];                                /* When the run started */
   char zCold[64];                                /* readcold's drop note */
 };
 
-/* Read exactly n bytes from fd into p.  Returns 1 if done, 0 at EOF. */
-static int benchReadFull(int fd, void *p, size_t n){
-  size_t k = 0;
-  while( k<n ){
-    ssize_t r = read(fd, (char*)p + k, n - k);
-    if( r<0 && errno==EINTR ) continue;
-    if( r<=0 ) return 0;
-    k += (size_t)r;
-  }
-  return 1;
-}
-
 /* File the records of engine e, run r, that arrive on fd until EOF. */
 static void benchCollect(BenchCompare *pC, int fd, int e, int r){
   BenchRecord rec;
-  while( benchReadFull(fd, &rec, sizeof(rec)) ){
+  while( benchReadFull(fd, &rec, sizeof(rec))>0 ){
     if( rec.iPos<0 || rec.iPos>=BENCH_MAX_LIST ) continue;
     if( rec.eType==BENCH_REC_WORKLOAD ){
       pC->aRec[e][r][rec.iPos] = rec;
@@ -982,6 +871,8 @@ static void benchCollect(BenchCompare *pC, int fd, int e, int r){
       }
     }else if( rec.eType==BENCH_REC_SPACE ){
       pC->aSpace[e][r] = rec;
+    }else if( rec.eType==BENCH_REC_SPACEFILL ){
+      pC->aSpaceFill[e][r] = rec;
     }
   }
 }
@@ -1051,19 +942,6 @@ static void benchEngineOnce(Bench *p, BenchCompare *pC, int e, int r){
   }
 }
 
-/* Compare doubles for qsort. */
-static int benchCmpDouble(const void *a, const void *b){
-  double x = *(const double*)a, y = *(const double*)b;
-  return x<y ? -1 : x>y;
-}
-
-/* The median of a[0..n-1] (sorts a); NAN if n is 0. */
-static double benchMedian(double *a, int n){
-  if( n==0 ) return NAN;
-  qsort(a, (size_t)n, sizeof(double), benchCmpDouble);
-  return n%2 ? a[n/2] : (a[n/2-1] + a[n/2])/2.0;
-}
-
 /* Median ops/s of engine e at list position iPos over the runs. */
 static double benchOps(const Bench *p, const BenchCompare *pC, int e,
                        int iPos){
@@ -1101,13 +979,16 @@ static double benchWamp(const Bench *p, const BenchCompare *pC, int e){
   return benchMedian(a, n);
 }
 
-/* Median space amplification of engine e over the runs. */
-static double benchSpaceAmp(const Bench *p, const BenchCompare *pC, int e){
+/*
+** Median space amplification over the runs of one engine's records aRec
+** (pC->aSpace[e] or pC->aSpaceFill[e]).
+*/
+static double benchSpaceAmp(const Bench *p, const BenchRecord *aRec){
   double a[BENCH_MAX_RUNS];
   int r, n = 0;
   for(r=0; r<p->cfg.nRuns; r++){
-    const BenchRecord *pR = &pC->aSpace[e][r];
-    if( pR->eType==BENCH_REC_SPACE && pR->nLive>0 ){
+    const BenchRecord *pR = &aRec[r];
+    if( pR->eType!=0 && pR->nLive>0 ){
       a[n++] = (double)pR->nDisk/(double)pR->nLive;
     }
   }
@@ -1143,47 +1024,17 @@ static void benchCell(char *z, const char *zFmt, double x){
 }
 
 /*
-** Print a Markdown table of nRow rows (row 0 is the header) and nCol
-** columns to pOut; azCell is row-major.  Columns are padded to line up;
-** the first is left-aligned, the others right-aligned.
-*/
-static void benchTable(FILE *pOut, int nRow, int nCol,
-                       const char *const *azCell){
-  size_t aWidth[1+2*BENCH_MAX_ENGINE];
-  int i, j;
-  for(j=0; j<nCol; j++){
-    aWidth[j] = 3;
-    for(i=0; i<nRow; i++){
-      size_t n = strlen(azCell[i*nCol+j]);
-      if( n>aWidth[j] ) aWidth[j] = n;
-    }
-  }
-  for(i=0; i<nRow; i++){
-    for(j=0; j<nCol; j++){
-      fprintf(pOut, j==0 ? "| %-*s " : "| %*s ", (int)aWidth[j],
-              azCell[i*nCol+j]);
-    }
-    fprintf(pOut, "|\n");
-    for(j=0; i==0 && j<nCol; j++){
-      size_t k;
-      fprintf(pOut, "|%s", j==0 ? ":" : "-");
-      for(k=0; k<aWidth[j]; k++) fputc('-', pOut);
-      fprintf(pOut, "%s%s", j==0 ? "-" : ":", j==nCol-1 ? "|\n" : "");
-    }
-  }
-}
-
-/*
 ** The comparison table: a row per workload (ops/s per engine, then the
 ** ratios lsmcore/peer if lsmcore ran), then write amplification, space
-** amplification and peak RSS per engine.
+** amplification (after fillseq and after overwrite) and peak RSS per
+** engine.
 */
 static void benchCompareTable(FILE *pOut, const Bench *p,
                               const BenchCompare *pC){
   int iL = benchEngineIndex(pC, "lsmcore");
   int nRatio = iL>=0 ? pC->nEngine-1 : 0;
   int nCol = 1 + pC->nEngine + nRatio;
-  int nRow = 1 + p->nList + 3;
+  int nRow = 1 + p->nList + 4;
   char (*aCell)[BENCH_CELL] = calloc((size_t)(nRow*nCol), BENCH_CELL);
   const char **azCell = calloc((size_t)(nRow*nCol), sizeof(char*));
   int i, e, k;
@@ -1216,14 +1067,16 @@ static void benchCompareTable(FILE *pOut, const Bench *p,
   }
   i = (1+p->nList)*nCol;
   snprintf(aCell[i], BENCH_CELL, "write amp (fillrandom+overwrite, wchar)");
-  snprintf(aCell[i+nCol], BENCH_CELL, "space amp (after overwrite, settled)");
-  snprintf(aCell[i+2*nCol], BENCH_CELL, "peak RSS (MiB)");
+  snprintf(aCell[i+nCol], BENCH_CELL, "space amp (after fillseq, settled)");
+  snprintf(aCell[i+2*nCol], BENCH_CELL, "space amp (after overwrite, settled)");
+  snprintf(aCell[i+3*nCol], BENCH_CELL, "peak RSS (MiB)");
   for(e=0; e<pC->nEngine; e++){
     benchCell(aCell[i+1+e], "%.2f", benchWamp(p, pC, e));
-    benchCell(aCell[i+nCol+1+e], "%.3f", benchSpaceAmp(p, pC, e));
-    benchCell(aCell[i+2*nCol+1+e], "%.0f", benchRss(p, pC, e));
+    benchCell(aCell[i+nCol+1+e], "%.3f", benchSpaceAmp(p, pC->aSpaceFill[e]));
+    benchCell(aCell[i+2*nCol+1+e], "%.3f", benchSpaceAmp(p, pC->aSpace[e]));
+    benchCell(aCell[i+3*nCol+1+e], "%.0f", benchRss(p, pC, e));
   }
-  benchTable(pOut, nRow, nCol, azCell);
+  benchTable(pOut, nRow, nCol, azCell, 1);
   free(aCell);
   free(azCell);
 }
@@ -1263,33 +1116,6 @@ static int benchFoundCheck(FILE *pOut, const Bench *p,
   return nBad;
 }
 
-/* Machine description: "CPU, N cores, RAM X GiB, Linux release". */
-static void benchMachine(char *z, size_t n){
-  char zLine[512], zCpu[256];
-  long long nKb = 0;
-  struct utsname u;
-  FILE *pIn = fopen("/proc/cpuinfo", "r");
-  snprintf(zCpu, sizeof(zCpu), "unknown CPU");
-  while( pIn && fgets(zLine, sizeof(zLine), pIn) ){
-    char *zColon = strchr(zLine, ':');
-    if( strncmp(zLine, "model name", 10)==0 && zColon ){
-      zColon += 1 + (zColon[1]==' ');
-      zColon[strcspn(zColon, "\n")] = 0;
-      snprintf(zCpu, sizeof(zCpu), "%s", zColon);
-      break;
-    }
-  }
-  if( pIn ) fclose(pIn);
-  pIn = fopen("/proc/meminfo", "r");
-  while( pIn && fgets(zLine, sizeof(zLine), pIn) ){
-    if( sscanf(zLine, "MemTotal: %lld kB", &nKb)==1 ) break;
-  }
-  if( pIn ) fclose(pIn);
-  if( uname(&u)!=0 ) snprintf(u.release, sizeof(u.release), "?");
-  snprintf(z, n, "%s, %ld cores, RAM %.1f GiB, Linux %s", zCpu,
-           sysconf(_SC_NPROCESSORS_ONLN), (double)nKb/1048576.0, u.release);
-}
-
 /*
 ** The description of the run (machine, date, data, shared options,
 ** versions) to pOut, as Markdown list items if bMd, else as plain lines.
@@ -1298,11 +1124,12 @@ static void benchInfo(FILE *pOut, const Bench *p, const BenchCompare *pC,
                       int bMd){
   static const char *azSync[] = { "off", "normal", "full" };
   const char *zPre = bMd ? "- " : "";
-  char zMachine[512];
+  BenchMachine m;
   int e;
 
-  benchMachine(zMachine, sizeof(zMachine));
-  fprintf(pOut, "%sMachine  : %s\n", zPre, zMachine);
+  benchMachine(&m);
+  fprintf(pOut, "%sMachine  : %s, %ld cores, RAM %.1f GiB, Linux %s\n", zPre,
+          m.zCpu, m.nCore, m.rRamGiB, m.zRelease);
   fprintf(pOut, "%sDate     : %s\n", zPre, pC->zDate);
   fprintf(pOut, "%sData     : num %lld keys of %d bytes, values of %lld "
           "bytes (%.1f MB raw), reads %lld; %d run%s%s\n", zPre,
@@ -1367,7 +1194,7 @@ static int benchWriteDat(const Bench *p, const BenchCompare *pC,
 ** chart (gnuplot plot_ratios.gp, if gnuplot is on the PATH).
 */
 static int benchOutputs(const Bench *p, const BenchCompare *pC){
-  char *zDat = 0, *zScript = 0, *zExpr = 0;
+  char *zDat = 0, *zScript = 0;
   int rc = 0;
 
   if( p->cfg.zReport ){
@@ -1398,24 +1225,30 @@ static int benchOutputs(const Bench *p, const BenchCompare *pC){
     if( !benchOnPath("gnuplot") ){
       printf("gnuplot not found: apt-get install gnuplot-nox to draw %s\n",
              p->cfg.zPng);
-    }else if( (zScript = benchFindScript(p, BENCH_RATIO_SCRIPT))==0 ){
+    }else if( (zScript = benchFindScript(p->cfg.zPlot, p->cfg.zArgv0,
+                                         BENCH_RATIO_SCRIPT))==0 ){
       printf("%s not found (give --plot=PATH): %s not drawn\n",
              BENCH_RATIO_SCRIPT, p->cfg.zPng);
-    }else if( strchr(zDat, '\'') || strchr(p->cfg.zPng, '\'') ){
-      printf("a quote in --dat or --png: %s not drawn\n", p->cfg.zPng);
-    }else if( asprintf(&zExpr, "datafile='%s'; outfile='%s'; num=%lld; "
-                       "date='%s'", zDat, p->cfg.zPng, p->cfg.nNum,
-                       pC->zDate)<0 ){
-      rc = 1;
-    }else if( benchGnuplot(zScript, zExpr) ){
-      printf("gnuplot %s failed: %s not drawn\n", zScript, p->cfg.zPng);
     }else{
-      printf("drew  %s (gnuplot %s)\n", p->cfg.zPng, zScript);
+      switch( benchRunGnuplot(zScript, zDat, p->cfg.zPng,
+                              "num=%lld; date='%s'", p->cfg.nNum, pC->zDate) ){
+        case BENCH_PLOT_OK:
+          printf("drew  %s (gnuplot %s)\n", p->cfg.zPng, zScript);
+          break;
+        case BENCH_PLOT_QUOTE:
+          printf("a quote in --dat or --png: %s not drawn\n", p->cfg.zPng);
+          break;
+        case BENCH_PLOT_NOMEM:
+          rc = 1;
+          break;
+        default:
+          printf("gnuplot %s failed: %s not drawn\n", zScript, p->cfg.zPng);
+          break;
+      }
     }
   }
   free(zDat);
   free(zScript);
-  free(zExpr);
   return rc;
 }
 
@@ -1428,8 +1261,6 @@ static int benchOutputs(const Bench *p, const BenchCompare *pC){
 static int benchCompare(Bench *p, const BenchEngine *const *apEngine,
                         int nEngine){
   BenchCompare *pC = calloc(1, sizeof(*pC));
-  time_t t = time(0);
-  struct tm tm;
   int e, r, nBad, rc;
 
   if( pC==0 ){
@@ -1438,8 +1269,7 @@ static int benchCompare(Bench *p, const BenchEngine *const *apEngine,
   }
   pC->nEngine = nEngine;
   memcpy(pC->apEngine, apEngine, sizeof(apEngine[0])*(size_t)nEngine);
-  localtime_r(&t, &tm);
-  strftime(pC->zDate, sizeof(pC->zDate), "%Y-%m-%d %H:%M", &tm);
+  benchDate(pC->zDate, sizeof(pC->zDate), "%Y-%m-%d %H:%M");
   benchInfo(stdout, p, pC, 0);
   printf("Stores   : %s/<engine>\n", p->zBase);
   printf("------------------------------------------------\n");
@@ -1524,27 +1354,6 @@ static void benchUsage(void){
     BENCH_STRATEGIES_NUM);
 }
 
-/*
-** Parse z as a non-negative integer with an optional k, m or g suffix
-** (powers of 1024) into *pN.  Returns 0 on success.
-*/
-static int benchParseInt(const char *z, long long *pN){
-  char *zEnd = 0;
-  long long n;
-  errno = 0;
-  n = strtoll(z, &zEnd, 10);
-  if( errno || zEnd==z || n<0 ) return 1;
-  switch( *zEnd ){
-    case 'k': case 'K': n <<= 10; zEnd++; break;
-    case 'm': case 'M': n <<= 20; zEnd++; break;
-    case 'g': case 'G': n <<= 30; zEnd++; break;
-    default: break;
-  }
-  if( *zEnd ) return 1;
-  *pN = n;
-  return 0;
-}
-
 /* True if zList asks for the strategies mode. */
 static int benchIsStrategies(const char *zList){
   return strcmp(zList, "strategies")==0;
@@ -1556,7 +1365,7 @@ static int benchIsStrategies(const char *zList){
 */
 static int benchSetFlag(BenchConfig *pCfg, const char *z, size_t nName,
                         long long n){
-#define BENCH_IS(zFlag) (nName==strlen(zFlag) && memcmp(z, zFlag, nName)==0)
+#define BENCH_IS(zFlag) benchIsName(zFlag, z, nName)
   if( BENCH_IS("keep") ) pCfg->bKeep = n!=0;
   else if( BENCH_IS("use_existing_db") ) pCfg->bUseExisting = n!=0;
   else if( BENCH_IS("stats") ) pCfg->bStats = n!=0;
@@ -1575,7 +1384,7 @@ static int benchSetFlag(BenchConfig *pCfg, const char *z, size_t nName,
 ** printing why), 2 for --help.
 */
 static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
-  static const struct { const char *zName; size_t iOff; } aInt[] = {
+  static const BenchArg aInt[] = {
     { "num",             offsetof(BenchConfig, nNum) },
     { "reads",           offsetof(BenchConfig, nReads) },
     { "value_size",      offsetof(BenchConfig, nValue) },
@@ -1585,7 +1394,7 @@ static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
     { "cache_size",      offsetof(BenchConfig, nCache) },
     { "cold_cache_size", offsetof(BenchConfig, nColdCache) },
   };
-  static const struct { const char *zName; size_t iOff; } aStr[] = {
+  static const BenchArg aStr[] = {
     { "benchmarks", offsetof(BenchConfig, zList) },
     { "engines",    offsetof(BenchConfig, zEngines) },
     { "db",         offsetof(BenchConfig, zDb) },
@@ -1595,8 +1404,7 @@ static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
     { "dat",        offsetof(BenchConfig, zDat) },
     { "png",        offsetof(BenchConfig, zPng) },
   };
-  int i;
-  size_t j, k;
+  int i, j, k;
   for(i=1; i<argc; i++){
     const char *z = argv[i];
     const char *zVal = strchr(z, '=');
@@ -1607,28 +1415,20 @@ static int benchParseArgs(int argc, char **argv, BenchConfig *pCfg){
     z += 2;
     nName = (size_t)(zVal - z);
     zVal++;
-    for(j=0; j<sizeof(aInt)/sizeof(aInt[0]); j++){
-      if( strlen(aInt[j].zName)==nName && memcmp(z, aInt[j].zName, nName)==0 ){
-        break;
-      }
-    }
-    for(k=0; k<sizeof(aStr)/sizeof(aStr[0]); k++){
-      if( strlen(aStr[k].zName)==nName && memcmp(z, aStr[k].zName, nName)==0 ){
-        break;
-      }
-    }
-    if( j<sizeof(aInt)/sizeof(aInt[0]) ){
-      if( benchParseInt(zVal, &n) ) goto bad_arg;
+    j = benchArgFind(aInt, BENCH_COUNT(aInt), z, nName);
+    k = benchArgFind(aStr, BENCH_COUNT(aStr), z, nName);
+    if( j>=0 ){
+      if( benchParseSize(zVal, &n) ) goto bad_arg;
       *(long long*)((char*)pCfg + aInt[j].iOff) = n;
-    }else if( k<sizeof(aStr)/sizeof(aStr[0]) ){
+    }else if( k>=0 ){
       if( *zVal==0 ) goto bad_arg;
       *(const char**)((char*)pCfg + aStr[k].iOff) = zVal;
-    }else if( nName==4 && memcmp(z, "sync", 4)==0 ){
+    }else if( benchIsName("sync", z, nName) ){
       if( strcmp(zVal, "off")==0 ) pCfg->eSync = 0;
       else if( strcmp(zVal, "normal")==0 ) pCfg->eSync = 1;
       else if( strcmp(zVal, "full")==0 ) pCfg->eSync = 2;
       else goto bad_arg;
-    }else if( benchParseInt(zVal, &n) || benchSetFlag(pCfg, z, nName, n) ){
+    }else if( benchParseSize(zVal, &n) || benchSetFlag(pCfg, z, nName, n) ){
       goto bad_arg;
     }
   }
@@ -1681,9 +1481,7 @@ static void benchOptions(Bench *p){
 ** Returns 0 on success.
 */
 static int benchSetup(Bench *p){
-  unsigned long long iRand = BENCH_SEED;
   size_t nPool = BENCH_POOL_SIZE + (size_t)p->cfg.nValue + 8;
-  size_t i;
 
   benchOptions(p);
   if( p->cfg.zDb ){
@@ -1693,10 +1491,7 @@ static int benchSetup(Bench *p){
       return 1;
     }
   }else{
-    const char *zTmp = getenv("TMPDIR");
-    if( zTmp==0 || zTmp[0]==0 ) zTmp = "/tmp";
-    if( asprintf(&p->zBase, "%s/db_bench-XXXXXX", zTmp)<0 ) p->zBase = 0;
-    if( p->zBase && mkdtemp(p->zBase)==0 ){
+    if( benchTempDir("db_bench", &p->zBase) && p->zBase ){
       perror("db_bench: mkdtemp");
       return 1;
     }
@@ -1707,7 +1502,7 @@ static int benchSetup(Bench *p){
     fprintf(stderr, "db_bench: out of memory\n");
     return 1;
   }
-  for(i=0; i<nPool; i++) p->aPool[i] = (unsigned char)benchRandom(&iRand);
+  benchPoolFill(p->aPool, nPool, BENCH_SEED);
   return 0;
 }
 
@@ -1765,8 +1560,7 @@ static int benchEngines(const Bench *p, const BenchEngine **apEngine,
   while( *z ){
     size_t n = strcspn(z, ",");
     for(i=0; n>0 && i<BENCH_N_REG; i++){
-      if( strlen(aEngineReg[i].zName)==n
-       && memcmp(aEngineReg[i].zName, z, n)==0 ) break;
+      if( benchIsName(aEngineReg[i].zName, z, n) ) break;
     }
     if( n>0 && i==BENCH_N_REG ){
       fprintf(stderr, "db_bench: unknown engine '%.*s' (lsmcore, leveldb, "

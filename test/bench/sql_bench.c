@@ -43,15 +43,18 @@
 **
 ** State lives in one Sqlb object (parent) and one SqlbConn (child): no
 ** mutable globals.  Any SQLite error prints sqlite3_errmsg() and exits 1.
+** The helpers shared with db_bench (clock, splitmix64 and value pool,
+** directory sizes, argument parsing, medians, machine description,
+** gnuplot) are in bench_util.c.
 */
 #ifndef _GNU_SOURCE
-# define _GNU_SOURCE     /* mkdtemp, asprintf, wait4, nftw */
+# define _GNU_SOURCE     /* asprintf, wait4, nftw */
 #endif
+#include "bench_util.h"
+
 #include <sqlite3.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -60,13 +63,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SQLB_KEY_SIZE    16          /* Bytes per BLOB key */
-#define SQLB_POOL_SIZE   (1u<<20)    /* Random bytes values are cut from */
 #define SQLB_TXN_ROWS    1000        /* Rows per write transaction */
 #define SQLB_SEED        301         /* Seed of every generator */
 #define SQLB_MB          1048576.0   /* Bytes per MB in the output */
@@ -164,7 +164,7 @@ struct Sqlb {
   SqlbConfig cfg;          /* Settings from the command line */
   char *zExt;              /* Path of the extension to load, or NULL */
   char *zTmp;              /* mkdtemp() directory of the databases */
-  unsigned char *aPool;    /* SQLB_POOL_SIZE + nValue random bytes */
+  unsigned char *aPool;    /* BENCH_POOL_SIZE + nValue random bytes */
   int aList[SQLB_MAX_LIST];  /* Workloads to run, indexes in aWorkload */
   int nList;               /* Entries in aList */
   SqlbRecord *aRec;        /* [run][table][position] results */
@@ -222,21 +222,6 @@ static const SqlbWorkload aWorkload[] = {
 
 /* ---------------------------------------------------------- helpers */
 
-/* Seconds on the monotonic clock. */
-static double sqlbNow(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec/1e9;
-}
-
-/* splitmix64: the next pseudo-random number of *pState. */
-static unsigned long long sqlbRandom(unsigned long long *pState){
-  unsigned long long z = (*pState += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z>>30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z>>27)) * 0x94d049bb133111ebULL;
-  return z ^ (z>>31);
-}
-
 /* The record of (run, table, position) in p->aRec. */
 static SqlbRecord *sqlbRec(const Sqlb *p, int iRun, int iTable, int iPos){
   return &p->aRec[((size_t)iRun*SQLB_NTABLE + (size_t)iTable)*(size_t)p->nList
@@ -257,9 +242,7 @@ static long long sqlbOps(const SqlbConfig *c, const SqlbWorkload *pW){
 static int sqlbFind(const char *z, size_t n){
   int i;
   for(i=0; i<SQLB_NWORK; i++){
-    if( strlen(aWorkload[i].zName)==n && memcmp(aWorkload[i].zName, z, n)==0 ){
-      return i;
-    }
+    if( benchIsName(aWorkload[i].zName, z, n) ) return i;
   }
   return -1;
 }
@@ -282,27 +265,6 @@ static int sqlbRemove(const char *zPath){
 static unsigned long long sqlbFileSize(const char *zPath){
   struct stat st;
   return stat(zPath, &st)==0 ? (unsigned long long)st.st_size : 0;
-}
-
-/*
-** Total st_size of the regular files directly in directory zDir (an lsm
-** store has no subdirectories); 0 if it is missing.  A file that
-** disappears while we look (a WAL deleted by a flush) is skipped.
-*/
-static unsigned long long sqlbDirSize(const char *zDir){
-  unsigned long long n = 0;
-  DIR *pDir = opendir(zDir);
-  struct dirent *pEnt;
-  struct stat st;
-  if( pDir==0 ) return 0;
-  while( (pEnt = readdir(pDir))!=0 ){
-    if( fstatat(dirfd(pDir), pEnt->d_name, &st, AT_SYMLINK_NOFOLLOW)==0
-     && S_ISREG(st.st_mode) ){
-      n += (unsigned long long)st.st_size;
-    }
-  }
-  closedir(pDir);
-  return n;
 }
 
 /* ---------------------------------------------------------- the child */
@@ -454,7 +416,7 @@ static int sqlbFresh(SqlbConn *c){
 /* Bytes of c's data on disk: database + WAL, or the lsm store directory. */
 static unsigned long long sqlbDiskSize(const SqlbConn *c){
   char zWal[4096];
-  if( c->pT->bLsm ) return sqlbDirSize(c->zStore);
+  if( c->pT->bLsm ) return benchDirSize(c->zStore);
   snprintf(zWal, sizeof(zWal), "%s-wal", c->zDb);
   return sqlbFileSize(c->zDb) + sqlbFileSize(zWal);
 }
@@ -480,7 +442,7 @@ static int sqlbBindKey(const SqlbConn *c, sqlite3_stmt *pStmt, char *zBuf,
 static long long sqlbKeyNumber(SqlbConn *c, const SqlbWorkload *pW,
                                long long i){
   if( pW->eKey==SQLB_KEY_SEQ ) return i;
-  return (long long)(sqlbRandom(&c->iRand)
+  return (long long)(benchRandom(&c->iRand)
                      % (unsigned long long)c->p->cfg.nNum);
 }
 
@@ -512,8 +474,7 @@ static int sqlbRunWrite(SqlbConn *c, const SqlbWorkload *pW, long long nOps,
     if( rc==SQLITE_OK && bValue ){
       rc = sqlite3_bind_blob(pStmt, 2, &c->p->aPool[c->iPool],
                              (int)pCfg->nValue, SQLITE_STATIC);
-      c->iPool += (unsigned)pCfg->nValue + 7;
-      if( c->iPool>=SQLB_POOL_SIZE ) c->iPool -= SQLB_POOL_SIZE;
+      benchPoolNext(&c->iPool, pCfg->nValue);
     }
     if( rc==SQLITE_OK ) rc = sqlite3_step(pStmt);
     if( rc==SQLITE_DONE ){
@@ -590,15 +551,15 @@ static int sqlbRunOne(SqlbConn *c, int iW, int iPos, SqlbRecord *pRec){
   pRec->iPos = iPos;
   if( pW->bFresh && sqlbFresh(c) ) return 1;
   c->iRand = SQLB_SEED + 1000ULL*(unsigned long long)(iPos+1);
-  c->iPool = (unsigned)(sqlbRandom(&c->iRand) % SQLB_POOL_SIZE);
+  c->iPool = (unsigned)(benchRandom(&c->iRand) % BENCH_POOL_SIZE);
 
-  rStart = sqlbNow();
+  rStart = benchNowMicros();
   switch( pW->eKind ){
     case SQLB_WRITE: rc = sqlbRunWrite(c, pW, nOps, pRec); break;
     case SQLB_AGG:   rc = sqlbRunAgg(c, pW, pRec); break;
     default:         rc = sqlbRunRead(c, pW, nOps, pRec); break;
   }
-  pRec->rSec = sqlbNow() - rStart;
+  pRec->rSec = (benchNowMicros() - rStart)/1e6;
   if( rc ) return 1;
   if( sqlbQueryInt(c, "SELECT count(*) FROM t", &pRec->nRows) ) return 1;
   if( pW->eKind==SQLB_AGG ) pRec->nOps = pRec->nRows;
@@ -694,21 +655,6 @@ static void sqlbPrintLine(const Sqlb *p, int iRun, int iTable,
 }
 
 /*
-** Read exactly n bytes from fd into pBuf.  Returns n, 0 at end of file
-** before the first byte, or -1 on an error or a short record.
-*/
-static ssize_t sqlbReadFull(int fd, void *pBuf, size_t n){
-  size_t nGot = 0;
-  while( nGot<n ){
-    ssize_t nRead = read(fd, (char*)pBuf + nGot, n - nGot);
-    if( nRead<0 && errno==EINTR ) continue;
-    if( nRead<=0 ) return (nRead==0 && nGot==0) ? 0 : -1;
-    nGot += (size_t)nRead;
-  }
-  return (ssize_t)n;
-}
-
-/*
 ** Run table iTable's workloads in a forked child (run iRun): collect its
 ** records, print them and take its peak RSS from wait4().  Returns 0 if
 ** the child did everything.
@@ -743,7 +689,7 @@ static int sqlbRunTable(Sqlb *p, int iRun, int iTable){
     _exit(rc ? 1 : 0);
   }
   close(aFd[1]);
-  while( (n = sqlbReadFull(aFd[0], &rec, sizeof(rec)))>0 ){
+  while( (n = benchReadFull(aFd[0], &rec, sizeof(rec)))>0 ){
     if( rec.iPos<0 || rec.iPos>=p->nList || rec.iPos!=nGot ){
       bBad = 1;
       break;
@@ -820,12 +766,6 @@ static void sqlbCrossCheck(Sqlb *p, int iRun){
   fflush(stdout);
 }
 
-/* qsort() comparison of two doubles. */
-static int sqlbCmpDouble(const void *pA, const void *pB){
-  double a = *(const double*)pA, b = *(const double*)pB;
-  return (a>b) - (a<b);
-}
-
 /*
 ** The median over the runs of table iTable's rate at position iPos (iPos
 ** <0: of its peak RSS in MiB).  Returns -1 if the table did not run.
@@ -839,9 +779,7 @@ static double sqlbMedian(const Sqlb *p, int iTable, int iPos){
     a[n++] = iPos<0 ? (double)nRss/1024.0 : sqlbRate(sqlbRec(p, i, iTable,
                                                              iPos));
   }
-  if( n==0 ) return -1.0;
-  qsort(a, (size_t)n, sizeof(a[0]), sqlbCmpDouble);
-  return n%2 ? a[n/2] : (a[n/2-1] + a[n/2])/2.0;
+  return n==0 ? -1.0 : benchMedian(a, n);
 }
 
 /*
@@ -976,85 +914,6 @@ static int sqlbWriteDat(const Sqlb *p, const char *zFile){
   return 0;
 }
 
-/* True if an executable zProg is in a directory of $PATH. */
-static int sqlbOnPath(const char *zProg){
-  const char *zPath = getenv("PATH");
-  char zFile[4096];
-  while( zPath && *zPath ){
-    size_t n = strcspn(zPath, ":");
-    if( n>0 && n<sizeof(zFile)-strlen(zProg)-2 ){
-      snprintf(zFile, sizeof(zFile), "%.*s/%s", (int)n, zPath, zProg);
-      if( access(zFile, X_OK)==0 ) return 1;
-    }
-    zPath += n + (zPath[n]==':');
-  }
-  return 0;
-}
-
-/*
-** The path of plot_sql.gp: --plot if given, else the first readable of
-** test/bench/ and ../test/bench/ (from the current directory), the
-** binary's own directory (an in-tree build) and ../../../test/bench/ from
-** it (a build directory one level below the source tree).  Caller frees
-** the result with free(); NULL if none is found.
-*/
-static char *sqlbFindScript(const Sqlb *p){
-  const char *zBin = p->cfg.zArgv0;
-  const char *zSlash = zBin ? strrchr(zBin, '/') : 0;
-  int nBin = zSlash ? (int)(zSlash - zBin) : 0;
-  char *azTry[4] = {0, 0, 0, 0};
-  char *zFound = 0;
-  int i;
-
-  if( p->cfg.zPlot ) return strdup(p->cfg.zPlot);
-  if( asprintf(&azTry[0], "test/bench/%s", SQLB_SCRIPT)<0 ) azTry[0] = 0;
-  if( asprintf(&azTry[1], "../test/bench/%s", SQLB_SCRIPT)<0 ) azTry[1] = 0;
-  if( zSlash ){
-    if( asprintf(&azTry[2], "%.*s/%s", nBin, zBin, SQLB_SCRIPT)<0 ){
-      azTry[2] = 0;
-    }
-    if( asprintf(&azTry[3], "%.*s/../../../test/bench/%s", nBin, zBin,
-                 SQLB_SCRIPT)<0 ){
-      azTry[3] = 0;
-    }
-  }
-  for(i=0; i<4; i++){
-    if( zFound==0 && azTry[i] && access(azTry[i], R_OK)==0 ){
-      zFound = azTry[i];
-      azTry[i] = 0;
-    }
-    free(azTry[i]);
-  }
-  return zFound;
-}
-
-/*
-** Run gnuplot on zScript with data file zDat and output zPng (fork and
-** exec, no shell).  Returns 0 if it succeeded.
-*/
-static int sqlbGnuplot(const Sqlb *p, const char *zScript, const char *zDat,
-                       const char *zPng){
-  char *zExpr = 0;
-  pid_t pid;
-  int status = 0;
-
-  if( strchr(zDat, '\'') || strchr(zPng, '\'') ){
-    fprintf(stderr, "sql_bench: --dat and --png must not contain a quote\n");
-    return 1;
-  }
-  if( asprintf(&zExpr, "datafile='%s'; outfile='%s'; num=%lld; runs=%lld",
-               zDat, zPng, p->cfg.nNum, p->cfg.nRuns)<0 ) return 1;
-  fflush(stdout);
-  pid = fork();
-  if( pid==0 ){
-    execlp("gnuplot", "gnuplot", "-e", zExpr, zScript, (char*)0);
-    _exit(127);
-  }
-  free(zExpr);
-  if( pid<0 || waitpid(pid, &status, 0)!=pid ) return 1;
-  return !(WIFEXITED(status) && WEXITSTATUS(status)==0);
-}
-
 /*
 ** The outputs after the last run: the comparison on stdout and in
 ** --report, the data file (--dat, or a temporary one for --png) and the
@@ -1063,7 +922,7 @@ static int sqlbGnuplot(const Sqlb *p, const char *zScript, const char *zDat,
 */
 static int sqlbOutput(const Sqlb *p){
   char *zDat = 0, *zScript = 0;
-  int rc = 0;
+  int rc = 0, ePlot;
 
   printf("\n");
   sqlbWriteTable(p, stdout);
@@ -1089,13 +948,19 @@ static int sqlbOutput(const Sqlb *p){
     if( !(m & (1u<<SQLB_LSM)) || !(m & ~(1u<<SQLB_LSM)) ){
       printf("no ratios (lsm and a native table must run): %s not drawn\n",
              p->cfg.zPng);
-    }else if( !sqlbOnPath("gnuplot") ){
+    }else if( !benchOnPath("gnuplot") ){
       printf("gnuplot not found: apt-get install gnuplot-nox to draw %s\n",
              p->cfg.zPng);
-    }else if( (zScript = sqlbFindScript(p))==0 ){
+    }else if( (zScript = benchFindScript(p->cfg.zPlot, p->cfg.zArgv0,
+                                         SQLB_SCRIPT))==0 ){
       printf("%s not found (give --plot=PATH): %s not drawn\n", SQLB_SCRIPT,
              p->cfg.zPng);
-    }else if( sqlbGnuplot(p, zScript, zDat, p->cfg.zPng) ){
+    }else if( (ePlot = benchRunGnuplot(zScript, zDat, p->cfg.zPng,
+                   "num=%lld; runs=%lld", p->cfg.nNum, p->cfg.nRuns)) ){
+      if( ePlot==BENCH_PLOT_QUOTE ){
+        fprintf(stderr, "sql_bench: --dat and --png must not contain a "
+                "quote\n");
+      }
       printf("gnuplot %s failed: %s not drawn\n", zScript, p->cfg.zPng);
     }else{
       printf("drew  %s (gnuplot %s)\n", p->cfg.zPng, zScript);
@@ -1113,29 +978,11 @@ static int sqlbOutput(const Sqlb *p){
 ** date into p->zDate.
 */
 static void sqlbMachine(Sqlb *p){
-  char zLine[512], zCpu[256] = "unknown CPU";
-  FILE *pIn = fopen("/proc/cpuinfo", "r");
-  struct utsname u;
-  time_t t = time(0);
-  struct tm tm;
-  double rRam = (double)sysconf(_SC_PHYS_PAGES)*(double)sysconf(_SC_PAGESIZE);
-
-  while( pIn && fgets(zLine, sizeof(zLine), pIn) ){
-    char *zColon = strchr(zLine, ':');
-    if( strncmp(zLine, "model name", 10)==0 && zColon ){
-      zColon += 1 + (zColon[1]==' ');
-      zColon[strcspn(zColon, "\n")] = 0;
-      snprintf(zCpu, sizeof(zCpu), "%s", zColon);
-      break;
-    }
-  }
-  if( pIn ) fclose(pIn);
-  if( uname(&u)!=0 ) memset(&u, 0, sizeof(u));
+  BenchMachine m;
+  benchMachine(&m);
   snprintf(p->zMachine, sizeof(p->zMachine), "%s, %ld cores, %.1f GiB RAM,"
-           " %s %s", zCpu, sysconf(_SC_NPROCESSORS_ONLN),
-           rRam/(1024.0*SQLB_MB), u.sysname, u.release);
-  localtime_r(&t, &tm);
-  strftime(p->zDate, sizeof(p->zDate), "%Y-%m-%d %H:%M:%S %Z", &tm);
+           " %s %s", m.zCpu, m.nCore, m.rRamGiB, m.zSysname, m.zRelease);
+  benchDate(p->zDate, sizeof(p->zDate), "%Y-%m-%d %H:%M:%S %Z");
 }
 
 /* Print the usage text to stdout. */
@@ -1179,27 +1026,6 @@ static void sqlbUsage(void){
     SQLB_TXN_ROWS);
 }
 
-/*
-** Parse z as a non-negative integer with an optional k, m or g suffix
-** (powers of 1024) into *pN.  Returns 0 on success.
-*/
-static int sqlbParseInt(const char *z, long long *pN){
-  char *zEnd = 0;
-  long long n;
-  errno = 0;
-  n = strtoll(z, &zEnd, 10);
-  if( errno || zEnd==z || n<0 ) return 1;
-  switch( *zEnd ){
-    case 'k': case 'K': n <<= 10; zEnd++; break;
-    case 'm': case 'M': n <<= 20; zEnd++; break;
-    case 'g': case 'G': n <<= 30; zEnd++; break;
-    default: break;
-  }
-  if( *zEnd ) return 1;
-  *pN = n;
-  return 0;
-}
-
 /* Parse the --tables list z into *pmTable.  Returns 0 on success. */
 static int sqlbParseTables(const char *z, unsigned *pmTable){
   unsigned m = 0;
@@ -1207,9 +1033,7 @@ static int sqlbParseTables(const char *z, unsigned *pmTable){
     size_t n = strcspn(z, ",");
     int j;
     for(j=0; j<SQLB_NTABLE; j++){
-      if( strlen(aTable[j].zName)==n && memcmp(aTable[j].zName, z, n)==0 ){
-        break;
-      }
+      if( benchIsName(aTable[j].zName, z, n) ) break;
     }
     if( j==SQLB_NTABLE ) return 1;
     m |= 1u<<j;
@@ -1224,7 +1048,7 @@ static int sqlbParseTables(const char *z, unsigned *pmTable){
 ** printing why), 2 for --help.
 */
 static int sqlbParseArgs(int argc, char **argv, SqlbConfig *pCfg){
-  static const struct { const char *zName; size_t iOff; } aInt[] = {
+  static const BenchArg aInt[] = {
     { "num",           offsetof(SqlbConfig, nNum) },
     { "reads",         offsetof(SqlbConfig, nReads) },
     { "value_size",    offsetof(SqlbConfig, nValue) },
@@ -1233,7 +1057,7 @@ static int sqlbParseArgs(int argc, char **argv, SqlbConfig *pCfg){
     { "runs",          offsetof(SqlbConfig, nRuns) },
     { "lsm_wal",       offsetof(SqlbConfig, bLsmWal) },
   };
-  static const struct { const char *zName; size_t iOff; } aStr[] = {
+  static const BenchArg aStr[] = {
     { "benchmarks",    offsetof(SqlbConfig, zList) },
     { "ext",           offsetof(SqlbConfig, zExt) },
     { "report",        offsetof(SqlbConfig, zReport) },
@@ -1241,8 +1065,7 @@ static int sqlbParseArgs(int argc, char **argv, SqlbConfig *pCfg){
     { "png",           offsetof(SqlbConfig, zPng) },
     { "plot",          offsetof(SqlbConfig, zPlot) },
   };
-  int i;
-  size_t j;
+  int i, j;
   for(i=1; i<argc; i++){
     const char *z = argv[i];
     const char *zVal = strchr(z, '=');
@@ -1252,25 +1075,20 @@ static int sqlbParseArgs(int argc, char **argv, SqlbConfig *pCfg){
     z += 2;
     nName = (size_t)(zVal - z);
     zVal++;
-#define SQLB_IS(zFlag) (nName==strlen(zFlag) && memcmp(z, zFlag, nName)==0)
-    for(j=0; j<sizeof(aInt)/sizeof(aInt[0]); j++){
-      if( SQLB_IS(aInt[j].zName) ) break;
-    }
-    if( j<sizeof(aInt)/sizeof(aInt[0]) ){
-      if( sqlbParseInt(zVal, (long long*)((char*)pCfg + aInt[j].iOff)) ){
+    j = benchArgFind(aInt, BENCH_COUNT(aInt), z, nName);
+    if( j>=0 ){
+      if( benchParseSize(zVal, (long long*)((char*)pCfg + aInt[j].iOff)) ){
         goto bad_arg;
       }
       continue;
     }
-    for(j=0; j<sizeof(aStr)/sizeof(aStr[0]); j++){
-      if( SQLB_IS(aStr[j].zName) ) break;
-    }
-    if( j<sizeof(aStr)/sizeof(aStr[0]) ){
+    j = benchArgFind(aStr, BENCH_COUNT(aStr), z, nName);
+    if( j>=0 ){
       *(const char**)((char*)pCfg + aStr[j].iOff) = zVal;
-    }else if( !SQLB_IS("tables") || sqlbParseTables(zVal, &pCfg->mTable) ){
+    }else if( !benchIsName("tables", z, nName)
+           || sqlbParseTables(zVal, &pCfg->mTable) ){
       goto bad_arg;
     }
-#undef SQLB_IS
   }
   if( pCfg->nNum<1 || pCfg->nValue>(1<<24) || pCfg->nRuns<1
    || pCfg->nRuns>SQLB_MAX_RUNS || pCfg->nReads==0 || pCfg->bLsmWal>1 ){
@@ -1352,9 +1170,7 @@ static int sqlbFindExt(Sqlb *p){
 ** Returns 0 on success.
 */
 static int sqlbSetup(Sqlb *p){
-  const char *zTmpDir = getenv("TMPDIR");
-  unsigned long long iRand = SQLB_SEED;
-  size_t nPool = SQLB_POOL_SIZE + (size_t)p->cfg.nValue + 8;
+  size_t nPool = BENCH_POOL_SIZE + (size_t)p->cfg.nValue + 8;
   size_t nRun = (size_t)p->cfg.nRuns;
   size_t i;
 
@@ -1363,22 +1179,22 @@ static int sqlbSetup(Sqlb *p){
   p->aPool = malloc(nPool);
   p->aRec = calloc(nRun*SQLB_NTABLE*(size_t)p->nList, sizeof(SqlbRecord));
   p->aRss = malloc(nRun*SQLB_NTABLE*sizeof(long long));
-  if( asprintf(&p->zTmp, "%s/sql_bench-XXXXXX",
-               zTmpDir && *zTmpDir ? zTmpDir : "/tmp")<0 ){
-    p->zTmp = 0;
-  }
-  if( p->aPool==0 || p->aRec==0 || p->aRss==0 || p->zTmp==0 ){
+  if( p->aPool==0 || p->aRec==0 || p->aRss==0 ){
     fprintf(stderr, "sql_bench: out of memory\n");
     return 1;
   }
-  if( mkdtemp(p->zTmp)==0 ){
+  if( benchTempDir("sql_bench", &p->zTmp) ){
+    if( p->zTmp==0 ){
+      fprintf(stderr, "sql_bench: out of memory\n");
+      return 1;
+    }
     fprintf(stderr, "sql_bench: mkdtemp(%s): %s\n", p->zTmp, strerror(errno));
     free(p->zTmp);
     p->zTmp = 0;
     return 1;
   }
   for(i=0; i<nRun*SQLB_NTABLE; i++) p->aRss[i] = -1;
-  for(i=0; i<nPool; i++) p->aPool[i] = (unsigned char)sqlbRandom(&iRand);
+  benchPoolFill(p->aPool, nPool, SQLB_SEED);
   sqlbMachine(p);
   return 0;
 }
