@@ -44,6 +44,14 @@ int lsmcVarintLen(u64 v){
   return n;
 }
 
+u32 lsmcGet32(const u8 *p){
+  return (u32)p[0] | ((u32)p[1]<<8) | ((u32)p[2]<<16) | ((u32)p[3]<<24);
+}
+
+u64 lsmcGet64(const u8 *p){
+  return (u64)lsmcGet32(p) | ((u64)lsmcGet32(p+4)<<32);
+}
+
 /*
 ** Decode a varint from p, never reading at or past pEnd.  Return the bytes
 ** consumed, or 0 if the input ends first or the value overflows 64 bits.

@@ -25,14 +25,8 @@ void lsmcPut16(u8 *p, u16 v);
 void lsmcPut32(u8 *p, u32 v);
 void lsmcPut64(u8 *p, u64 v);
 u16 lsmcGet16(const u8 *p);
-/* The fixed-width reads are inline: the block and skiplist readers call
-** them per entry.  The byte-wise form compiles to one load on x86-64. */
-static inline u32 lsmcGet32(const u8 *p){
-  return (u32)p[0] | ((u32)p[1]<<8) | ((u32)p[2]<<16) | ((u32)p[3]<<24);
-}
-static inline u64 lsmcGet64(const u8 *p){
-  return (u64)lsmcGet32(p) | ((u64)lsmcGet32(p+4)<<32);
-}
+u32 lsmcGet32(const u8 *p);
+u64 lsmcGet64(const u8 *p);
 
 /* Varints.  Put returns the bytes written (p needs room for 10). */
 #define LSMC_MAX_VARINT 10

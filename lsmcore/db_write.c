@@ -317,7 +317,7 @@ int lsmc_write(lsmc_db *pDb, lsmc_batch *pBatch, int eSync){
 }
 
 /* A handle keeps its one-entry batch while it is at most this large. */
-#define DB_ONE_KEEP  (64*1024)
+#define DB_ONE_KEEP  ((size_t)64*1024)
 
 /*
 ** A one-entry write with the store's sync mode.  The handle keeps one
