@@ -18,7 +18,7 @@
 # BENCH_SRCDIR (the source tree, for the gnuplot scripts; default: the
 # directory above this script), TMPDIR (where the stores go).  It installs
 # nothing: without gnuplot the tables are written and the charts skipped.
-# Cost on a 2-core machine: about 20 minutes; BENCH_LARGE=1 adds about an
+# Cost on a 2-core machine: about 25 minutes; BENCH_LARGE=1 adds about an
 # hour.  Run it on a quiet machine: every other process skews the ratios.
 
 set -u
