@@ -788,6 +788,21 @@ static void planReverse(LsmvScan *pScan){
 }
 
 /*
+** Read the LIMIT and OFFSET arguments, if the plan has them, from
+** argv[iArg...] into pScan (LIMIT first, as xBestIndex numbers them).
+*/
+static void planLimitOffset(int idxNum, sqlite3_value **argv, int iArg,
+                           LsmvScan *pScan){
+  pScan->iLimit = -1;
+  pScan->iOffset = 0;
+  if( idxNum & LSMV_PLAN_LIMIT ) pScan->iLimit = planInt(argv[iArg++], -1);
+  if( idxNum & LSMV_PLAN_OFFSET ){
+    pScan->iOffset = planInt(argv[iArg++], 0);
+    if( pScan->iOffset<0 ) pScan->iOffset = 0;
+  }
+}
+
+/*
 ** The point plan: every key position fixed by "=" or IS, no IN, no range
 ** bound (LIMIT and OFFSET allowed), and no position where a number could
 ** also match numeric-looking TEXT (planWide).  Build the one range, [key,
@@ -829,12 +844,7 @@ static int planPoint(const LsmvSchema *pSchema, int idxNum, int argc,
   lsmvBufAppend(&rc, &pR->hi, pR->lo.a, pR->lo.n);
   if( rc==SQLITE_OK && !bEmpty ) lsmvKeyPrefixSuccessor(&pR->hi);
   pScan->bDesc = (idxNum & LSMV_PLAN_DESC)!=0;
-  pScan->iLimit = (idxNum & LSMV_PLAN_LIMIT) ? planInt(argv[nEq], -1) : -1;
-  pScan->iOffset = 0;
-  if( idxNum & LSMV_PLAN_OFFSET ){
-    pScan->iOffset = planInt(argv[nArg-1], 0);
-    if( pScan->iOffset<0 ) pScan->iOffset = 0;
-  }
+  planLimitOffset(idxNum, argv, nEq, pScan);
   if( bEmpty || rc!=SQLITE_OK ){
     lsmvScanFree(pScan);                /* no range: nothing to keep */
     pScan->bEmpty = 1;
@@ -919,11 +929,7 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   }
   if( idxNum & (LSMV_PLAN_GT|LSMV_PLAN_GE) ) pLoArg = argv[iArg++];
   if( idxNum & (LSMV_PLAN_LT|LSMV_PLAN_LE) ) pHiArg = argv[iArg++];
-  if( idxNum & LSMV_PLAN_LIMIT ) pScan->iLimit = planInt(argv[iArg++], -1);
-  if( idxNum & LSMV_PLAN_OFFSET ){
-    pScan->iOffset = planInt(argv[iArg++], 0);
-    if( pScan->iOffset<0 ) pScan->iOffset = 0;
-  }
+  planLimitOffset(idxNum, argv, iArg, pScan);
 
   /* One range per prefix. */
   if( !bEmpty ){
@@ -942,16 +948,6 @@ int lsmvPlanScan(const LsmvSchema *pSchema, int idxNum, const char *idxStr,
   planNormalize(&rc, pScan);
   if( pScan->bDesc ) planReverse(pScan);
   if( pScan->nRange==0 ) pScan->bEmpty = 1;
-
-  /* Every key position fixed, nothing else: the range is the keys that
-  ** start with the whole key, and the key encoding is prefix-free, so it
-  ** holds that key alone.  The comparison with pre rules out a range
-  ** widened by planAddNumericText and merged into it. */
-  if( rc==SQLITE_OK && !pScan->bEmpty && nEq==planNumPos(pSchema) && !bIn
-   && pLoArg==0 && pHiArg==0 && pScan->nRange==1
-   && planCmp(&pScan->aRange[0].lo, &pre)==0 ){
-    pScan->bPoint = 1;
-  }
 
   for(i=0; i<nPre; i++) lsmvBufFree(&aPre[i]);
   sqlite3_free(aPre);

@@ -164,9 +164,11 @@ struct LsmvScan {
   LsmvScanRange *aRange;      /* aRange[0..nRange) in scan order */
   sqlite3_int64 iLimit;       /* Rows to return, <0 for all */
   sqlite3_int64 iOffset;      /* Rows to skip first, >=0 */
-  int bPoint;                 /* Equality on every key position: the one
-                              ** range holds at most the key aRange[0].lo,
-                              ** so a point lookup (bloom filters) serves */
+  int bPoint;                 /* A point plan (every key position by = or
+                              ** IS, nothing else but LIMIT/OFFSET, no wide
+                              ** position): the one range holds at most the
+                              ** key aRange[0].lo, so a point lookup (bloom
+                              ** filters) serves */
 };
 
 /*
