@@ -463,6 +463,156 @@ int lsmc_stats_get(lsmc_db*, lsmc_stats *pStats);
 */
 int lsmc_stats_json(lsmc_db*, char **pzJson);
 
+/*
+** Application metadata: a few small named values kept with the store, in
+** its manifest (so they are written atomically and synced, and survive
+** every flush, compaction and crash).  The SQLite module keeps the
+** table's declaration here ("lsmvtab.schema"), which is how lsmctl
+** decodes rows.  zName is 1 to LSMC_META_MAX_NAME bytes of printable
+** ASCII; a value is at most LSMC_META_MAX_VALUE bytes (zero-length
+** allowed); a store holds at most LSMC_META_MAX_COUNT names.  Putting a
+** name that exists replaces its value.  lsmc_meta_put returns LSMC_MISUSE
+** for a bad name, size or count, or the manifest's I/O error (sticky, as
+** for writes).  lsmc_meta_get: on LSMC_OK *ppVal is a copy (caller frees
+** with lsmc_free(); non-NULL even when empty) and *pnVal its size;
+** LSMC_NOTFOUND if the name was never put.
+*/
+#define LSMC_META_MAX_NAME   64
+#define LSMC_META_MAX_VALUE  65536
+#define LSMC_META_MAX_COUNT  16
+int lsmc_meta_put(lsmc_db*, const char *zName, const void *pVal, size_t nVal);
+int lsmc_meta_get(lsmc_db*, const char *zName, void **ppVal, size_t *pnVal);
+
+/*
+** Inspection, for tools (lsmctl) and tests.
+**
+** lsmc_files: call xFile once per live SSTable of the current version:
+** L0 newest first, then each deeper level in key order.  The info and
+** the keys it points to are valid during the call only.  A non-zero
+** return from xFile stops the listing and is returned.
+*/
+typedef struct lsmc_file_info lsmc_file_info;
+struct lsmc_file_info {
+  int iLevel;                 /* 0 .. LSMC_STATS_LEVELS-1 */
+  uint64_t iNumber;           /* The file is NNNNNN.sst (6+ digits) */
+  uint64_t nSize;             /* Bytes */
+  uint64_t nEntries;          /* Entries, tombstones included */
+  uint64_t nDeletes;          /* Tombstones */
+  uint64_t iMinSeq, iMaxSeq;  /* Sequence number range */
+  uint64_t iCreated;          /* Microseconds since the epoch */
+  const void *pSmallest;      /* Smallest user key */
+  size_t nSmallest;
+  const void *pLargest;       /* Largest user key */
+  size_t nLargest;
+};
+int lsmc_files(lsmc_db*, int (*xFile)(void *pArg, const lsmc_file_info*),
+               void *pArg);
+
+/*
+** lsmc_check with progress: xProgress (may be NULL) is called after each
+** SSTable is checked with the bytes of SSTables checked so far and the
+** total, both counted over the version being checked.  Otherwise exactly
+** lsmc_check().
+*/
+int lsmc_check_progress(lsmc_db*,
+                        void (*xProgress)(void *pArg, uint64_t nDone,
+                                          uint64_t nTotal),
+                        void *pArg, char **pzReport);
+
+/*
+** Read one SSTable file on its own (no store is opened, no lock taken: it
+** may be a file of a store in use, or a copy).  pOpts may be NULL; it
+** supplies the env.  Every block is read and its checksum verified.
+** *pInfo is filled from the footer, the properties and the filter; its
+** keys are owned by it until lsmc_sst_info_clear() (call it after every
+** lsmc_sst_inspect, whatever it returned; a zeroed info is a no-op).
+** xBlock (may be NULL) is called once per block in file order: each data
+** block, the filter, the properties, the index, and the footer.  A block
+** whose checksum or structure is bad is still reported (bOk = 0, zError
+** says what); the call then returns LSMC_CORRUPT after the walk.  A file
+** too damaged to walk (no footer, a bad index) gives LSMC_CORRUPT with
+** *pzErr saying where; caller frees *pzErr with lsmc_free(NULL, ...).
+** A non-zero return from xBlock stops the walk and is returned.
+*/
+#define LSMC_BLOCK_DATA        1
+#define LSMC_BLOCK_FILTER      2
+#define LSMC_BLOCK_PROPERTIES  3
+#define LSMC_BLOCK_INDEX       4
+#define LSMC_BLOCK_FOOTER      5
+typedef struct lsmc_sst_block lsmc_sst_block;
+struct lsmc_sst_block {
+  int eType;                  /* LSMC_BLOCK_* */
+  uint64_t iOffset;           /* Offset of the block in the file */
+  uint64_t nSize;             /* Bytes, trailer included */
+  uint32_t nEntries;          /* Entries (data, index); 0 otherwise */
+  uint32_t nRestarts;         /* Restart points (data, index) */
+  const void *pFirstKey;      /* First / last user key (data blocks) */
+  size_t nFirstKey;
+  const void *pLastKey;
+  size_t nLastKey;
+  int bOk;                    /* Checksum and structure verified */
+  const char *zError;         /* What is wrong when !bOk, else NULL */
+};
+typedef struct lsmc_sst_info lsmc_sst_info;
+struct lsmc_sst_info {
+  uint32_t iFormat;           /* Footer format version */
+  uint64_t nFileSize;
+  uint64_t nEntries, nDeletes, nDataBlocks;
+  uint64_t nRawKey, nRawValue;   /* Sum of internal key / value sizes */
+  uint64_t iMinSeq, iMaxSeq;
+  uint64_t nDataBytes;        /* Data blocks, trailers included */
+  uint64_t nIndexBytes, nFilterBytes, nPropsBytes;
+  uint32_t nBloomBits;        /* Bits per key (0: no filter) */
+  uint32_t nFilterLines;      /* 512-bit lines of the filter */
+  uint32_t nFilterProbes;     /* k */
+  uint64_t nFilterBitsSet;    /* Bits set in the filter */
+  double fFilterFpr;          /* Expected false-positive rate at this fill */
+  void *pSmallest;            /* Smallest / largest user key (owned: */
+  size_t nSmallest;           /* lsmc_sst_info_clear frees them) */
+  void *pLargest;
+  size_t nLargest;
+};
+int lsmc_sst_inspect(const char *zPath, const lsmc_options *pOpts,
+                     int (*xBlock)(void *pArg, const lsmc_sst_block*),
+                     void *pArg, lsmc_sst_info *pInfo, char **pzErr);
+void lsmc_sst_info_clear(lsmc_sst_info*);
+
+/*
+** Read one WAL file (NNNNNN.log) on its own, as recovery would in strict
+** mode, without opening a store.  xRecord is called once per record in
+** file order; xEntry (may be NULL) once per entry of a batch record,
+** after its xRecord.  Keys and values are valid during the call only.
+** Returns LSMC_OK when the log reads to its end (a torn tail is reported
+** in *pnTail, bytes dropped, and is not an error), LSMC_CORRUPT for
+** damage followed by valid records (*pzErr says where; caller frees it
+** with lsmc_free(NULL, ...)), or an I/O error.  A non-zero return from a
+** callback stops the walk and is returned.
+*/
+#define LSMC_WAL_RECORD_BATCH  1    /* A write batch */
+#define LSMC_WAL_RECORD_ABORT  2    /* lsmc_commit_abort's marker */
+typedef struct lsmc_wal_record lsmc_wal_record;
+struct lsmc_wal_record {
+  int eType;                  /* LSMC_WAL_RECORD_* */
+  uint64_t iOffset;           /* Offset of the record's first fragment */
+  uint64_t nPayload;          /* Payload bytes (fragment headers excluded) */
+  uint32_t nFragment;         /* Fragments it was stored in */
+  uint64_t iSeq;              /* First sequence number (batch or abort) */
+  uint32_t nCount;            /* Entries (batch or the aborted batch) */
+};
+typedef struct lsmc_wal_entry lsmc_wal_entry;
+struct lsmc_wal_entry {
+  uint64_t iSeq;
+  int bDelete;                /* 1 for a delete (no value) */
+  const void *pKey;
+  size_t nKey;
+  const void *pVal;
+  size_t nVal;
+};
+int lsmc_wal_inspect(const char *zPath, const lsmc_options *pOpts,
+                     int (*xRecord)(void *pArg, const lsmc_wal_record*),
+                     int (*xEntry)(void *pArg, const lsmc_wal_entry*),
+                     void *pArg, uint64_t *pnTail, char **pzErr);
+
 #ifdef __cplusplus
 }
 #endif
