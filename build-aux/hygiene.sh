@@ -8,9 +8,9 @@
 #       gcc and with clang, and with gcc at -O2 -D_FORTIFY_SOURCE=2;
 #   J2  cppcheck, clang-tidy (bugprone-*, clang-analyzer-*, cert-*; the
 #       checks turned off are listed with their reasons in .clang-tidy) over
-#       the engine and the module, once as shipped and once with the test
-#       hooks (-DLSMC_TESTHOOKS), and scan-build over a fresh clang build of
-#       the library targets (in a temporary directory);
+#       the engine, the module and lsmctl, once as shipped and once with
+#       the test hooks (-DLSMC_TESTHOOKS), and scan-build over a fresh clang
+#       build of the library targets and lsmctl (in a temporary directory);
 #   J3  valgrind memcheck over every Check program of Makefile.am's
 #       UNIT_TESTS and EXT_TESTS (CK_FORK=no), with the iteration counts of
 #       the quick profile below: no error, nothing definitely lost.
@@ -32,11 +32,12 @@ cd "$top"
 INC="-Ilsmcore -Iext -Itest $(pkg-config --cflags sqlite3 libxxhash check)"
 ENGINE=$(ls lsmcore/*.c)
 EXT=$(ls ext/*.c)
-TESTS=$(ls test/*.c)
+CTL=$(ls ext/lsmctl/*.c)   # the lsmctl tool
+TESTS="$(ls test/*.c) $(ls test/examples/*.c)"   # tests, README's C example
 # The module's sources also compile as part of a test program (SQLITE_CORE).
 compile_all(){  # compile_all CC FLAGS... ; prints failing files
   cc=$1; shift
-  for f in $ENGINE $EXT $TESTS; do
+  for f in $ENGINE $EXT $CTL $TESTS; do
     extra=""
     case $f in test/*) extra="-DSQLITE_CORE -DLSMC_TESTHOOKS";; esac
     $cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror "$@" $extra $INC \
@@ -72,7 +73,7 @@ tidy_all(){  # tidy_all NAME FLAGS... ; logs to $res/NAME.log
   rm -rf "$res/$1.d"; mkdir -p "$res/$1.d"
   d=$res/$1.d; shift
   TIDY_FLAGS="-std=c11 -D_GNU_SOURCE $* $INC" TIDY_DIR=$d; export TIDY_FLAGS TIDY_DIR
-  printf '%s\n' $ENGINE $EXT | xargs -P "${HYG_JOBS:-2}" -I{} sh -c \
+  printf '%s\n' $ENGINE $EXT $CTL | xargs -P "${HYG_JOBS:-2}" -I{} sh -c \
     'clang-tidy-14 --quiet "$1" -- $TIDY_FLAGS >"$TIDY_DIR/$(echo "$1" | tr / _).log" 2>&1' _ {}
   cat "$d"/*.log
   rm -rf "$d"
@@ -93,7 +94,7 @@ sb=$(mktemp -d "${TMPDIR:-/tmp}/hyg-scan.XXXXXX")
 rm -rf "$res/scan-build"
 if (cd "$sb" && "$top/configure" --quiet CC=clang >"$res/scan-build.log" 2>&1 \
     && scan-build-14 --status-bugs -o "$res/scan-build" \
-         make -j"${HYG_JOBS:-2}" liblsmcore.la liblsmcore_test.la lsmvtab.la \
+         make -j"${HYG_JOBS:-2}" liblsmcore.la liblsmcore_test.la lsmvtab.la lsmctl \
          >>"$res/scan-build.log" 2>&1); then
   pass "J2 scan-build"
 else

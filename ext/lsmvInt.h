@@ -90,6 +90,10 @@ struct LsmvTab {
   sqlite3 *db;                /* The connection */
   LsmvSchema *pSchema;        /* Columns, key, options (owned) */
   char *zDir;                 /* Store directory; NULL for a temp store */
+  char *aDeclArg;             /* The CREATE arguments (argv[3...]), each
+                              ** followed by a NUL: the declaration kept
+                              ** in the store (table.c) */
+  int nDeclArg;               /* Bytes in aDeclArg */
   int bTemp;                  /* Store lives in an LsmvTemp directory */
   lsmc_db *pDb;               /* Engine handle; NULL until first use */
   int nRec;                   /* Columns in a record (the non-key ones) */

@@ -26,6 +26,18 @@
 ** xRollback follows), so a directory move could not be undone by a
 ** ROLLBACK: such a rename is refused inside an explicit transaction.
 **
+** The declaration kept in the store.  Each time a table opens its store
+** (and after xRename), the table's declaration is written into the store
+** as the engine's metadata "lsmvtab.schema" (lsmc_meta_put), unless the
+** store already holds exactly that value, so that lsmctl can decode the
+** store's rows without the database file (lsmctl dump --table).  Value,
+** format 1: the ASCII digit "1", the table name, then each argument of
+** CREATE VIRTUAL TABLE as SQLite hands it to xCreate (argv[3...]), each of
+** these fields followed by a NUL byte; that is what lsmvSchemaParse()
+** takes.  A store created before this existed gets it on its next open; a
+** declaration larger than LSMC_META_MAX_VALUE is not kept.  Temporary
+** stores keep none.
+**
 ** Every table is SQLITE_VTAB_DIRECTONLY and declares
 ** SQLITE_VTAB_CONSTRAINT_SUPPORT (update.c returns SQLITE_CONSTRAINT
 ** before changing anything).
@@ -245,6 +257,34 @@ static int tabOptions(LsmvTab *p, int bCreate, lsmc_options **ppOpts){
 }
 
 /*
+** Keep the table's declaration, under the table name zName, in its open
+** store (see the header comment); nothing is written if the store holds
+** that value already.  Returns an LSMC_* code.
+*/
+static int tabSchemaKeep(LsmvTab *p, const char *zName){
+  size_t nName = strlen(zName);
+  size_t nVal = 2 + nName + 1 + (size_t)p->nDeclArg;
+  void *pOld = 0;
+  size_t nOld = 0;
+  char *aVal;
+  int rc;
+  if( nVal>LSMC_META_MAX_VALUE ) return LSMC_OK;
+  aVal = sqlite3_malloc64(nVal);
+  if( aVal==0 ) return LSMC_NOMEM;
+  memcpy(aVal, "1", 2);
+  memcpy(&aVal[2], zName, nName + 1);
+  if( p->nDeclArg ) memcpy(&aVal[3+nName], p->aDeclArg, (size_t)p->nDeclArg);
+  rc = lsmc_meta_get(p->pDb, "lsmvtab.schema", &pOld, &nOld);
+  if( rc==LSMC_NOTFOUND || (rc==LSMC_OK
+       && (nOld!=nVal || memcmp(pOld, aVal, nVal)!=0)) ){
+    rc = lsmc_meta_put(p->pDb, "lsmvtab.schema", aVal, nVal);
+  }
+  lsmc_free(p->pDb, pOld);
+  sqlite3_free(aVal);
+  return rc;
+}
+
+/*
 ** Open the table's store (creating it if bCreate).  A no-op once open.
 */
 static int tabStoreOpen(LsmvTab *p, int bCreate){
@@ -276,6 +316,16 @@ static int tabStoreOpen(LsmvTab *p, int bCreate){
   rc = tabOptions(p, bCreate, &pOpts);
   if( rc==LSMC_OK ) rc = lsmc_open(zDir, pOpts, &p->pDb);
   lsmc_options_free(pOpts);
+  if( rc==LSMC_OK && !p->bTemp ){
+    rc = tabSchemaKeep(p, p->pSchema->zTable);
+    if( rc!=LSMC_OK ){
+      int rcSql = lsmvTabError(p, rc, "cannot keep the table declaration "
+                                      "in the store");
+      lsmc_close(p->pDb);
+      p->pDb = 0;
+      return rcSql;
+    }
+  }
   if( rc!=LSMC_OK ){
     int rcSql = lsmvTabError(p, rc, bCreate ? "cannot create the store"
                                             : "cannot open the store");
@@ -313,6 +363,7 @@ static void tabFree(LsmvTab *p){
   if( p->pDb ) lsmc_close(p->pDb);
   lsmvSchemaFree(p->pSchema);
   sqlite3_free(p->zDir);
+  sqlite3_free(p->aDeclArg);
   sqlite3_free(p->aiRec);
   sqlite3_free(p->base.zErrMsg);
   sqlite3_free(p);
@@ -339,6 +390,18 @@ static int tabInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   p->pMod = pMod;
   p->db = db;
   rc = lsmvSchemaParse(argc, argv, &p->pSchema, &zErr);
+  for(i=3; rc==SQLITE_OK && i<argc; i++){
+    p->nDeclArg += (int)strlen(argv[i]) + 1;
+  }
+  if( rc==SQLITE_OK && p->nDeclArg>0 ){
+    char *z = p->aDeclArg = sqlite3_malloc(p->nDeclArg);
+    if( z==0 ) rc = SQLITE_NOMEM;
+    for(i=3; rc==SQLITE_OK && i<argc; i++){
+      size_t n = strlen(argv[i]) + 1;
+      memcpy(z, argv[i], n);
+      z += n;
+    }
+  }
   if( rc==SQLITE_OK ){
     LsmvSchema *pS = p->pSchema;
     int nAll = pS->nCol + 1;
@@ -451,6 +514,19 @@ static int tabDestroy(sqlite3_vtab *pVtab){
 }
 
 /*
+** After xRename: keep the declaration under the new name zNew at once.
+** Best effort: the rename is done and stands; if the store cannot be
+** opened now (in use elsewhere, or missing) its next open keeps it.
+*/
+static void tabSchemaRenamed(LsmvTab *p, const char *zNew){
+  if( tabStoreOpen(p, 0)==SQLITE_OK ){
+    tabSchemaKeep(p, zNew);
+  }
+  sqlite3_free(p->base.zErrMsg);
+  p->base.zErrMsg = 0;
+}
+
+/*
 ** xRename: see the header comment.
 */
 static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
@@ -473,7 +549,10 @@ static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
     }
     return SQLITE_OK;
   }
-  if( pS->opt.zPath ) return SQLITE_OK;   /* explicit path: it stays */
+  if( pS->opt.zPath ){                   /* explicit path: it stays */
+    tabSchemaRenamed(p, zNew);
+    return SQLITE_OK;
+  }
   if( !sqlite3_get_autocommit(p->db) ){
     lsmvTabSetError(p, "lsm table %s: ALTER TABLE RENAME inside a transaction "
                     "is not supported for a store at the default path "
@@ -505,6 +584,7 @@ static int tabRename(sqlite3_vtab *pVtab, const char *zNew){
   }
   sqlite3_free(p->zDir);
   p->zDir = zNewDir;
+  tabSchemaRenamed(p, zNew);
   return SQLITE_OK;
 }
 

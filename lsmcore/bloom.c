@@ -106,6 +106,28 @@ int lsmcBloomCheck(const u8 *a, size_t n){
 }
 
 /*
+** Shape, fill and expected false-positive rate of a filter (bloom.h).
+*/
+void lsmcBloomStats(const u8 *a, size_t n, BloomStats *p){
+  u32 iLine, j;
+  double fSum = 0.0;
+  assert( lsmcBloomCheck(a, n)==LSMC_OK );
+  p->nProbes = a[n-5];
+  p->nLines = lsmcGet32(&a[n-4]);
+  p->nBitsSet = 0;
+  for(iLine=0; iLine<p->nLines; iLine++){
+    const u8 *aLine = &a[(size_t)iLine*LSMC_BLOOM_LINE];
+    u32 nSet = 0;
+    double fHit = 1.0;
+    for(j=0; j<LSMC_BLOOM_LINE; j++) nSet += (u32)__builtin_popcount(aLine[j]);
+    p->nBitsSet += nSet;
+    for(j=0; j<p->nProbes; j++) fHit *= (double)nSet / (LSMC_BLOOM_LINE*8);
+    fSum += fHit;
+  }
+  p->fFpr = fSum / (double)p->nLines;
+}
+
+/*
 ** Probe: true unless one of the key's k bits is clear.
 */
 int lsmcBloomMayContain(const u8 *a, size_t n, u64 h){

@@ -33,6 +33,22 @@ int lsmcBloomCheck(const u8 *a, size_t n);
 ** REQUIRES: lsmcBloomCheck(a, n) returned LSMC_OK. */
 int lsmcBloomMayContain(const u8 *a, size_t n, u64 h);
 
+/*
+** The shape and fill of a checked filter a[0..n): its lines, probes per
+** key, bits set, and the false-positive rate expected of a key that is
+** not in it at this fill: the mean over the lines of (bits set in the
+** line / 512)^k, since an absent key probes one line chosen uniformly and
+** each probe lands on a set bit with that line's fill.  REQUIRES:
+** lsmcBloomCheck(a, n) returned LSMC_OK.
+*/
+typedef struct BloomStats BloomStats;
+struct BloomStats {
+  u32 nLines;          /* 512-bit lines */
+  u32 nProbes;         /* k */
+  u64 nBitsSet;        /* Bits set over all lines */
+  double fFpr;         /* Expected false-positive rate */
+};
+void lsmcBloomStats(const u8 *a, size_t n, BloomStats *pStats);
 
 /*
 ** A live filter: built while keys arrive, for the memtable.  nLines lines

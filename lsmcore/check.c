@@ -11,6 +11,8 @@
 **
 ** The check reads only.  It pins the current version, so it runs while
 ** the store is in use; compactions may delete files it no longer needs.
+** lsmc_check_progress reports the bytes of that version's SSTables
+** checked after each one; lsmc_check is it without a callback.
 */
 #include "db.h"
 #include "coding.h"
@@ -143,14 +145,28 @@ static int checkOrphan(void *pArg, const char *zName){
 }
 
 int lsmc_check(lsmc_db *pDb, char **pzReport){
+  return lsmc_check_progress(pDb, 0, 0, pzReport);
+}
+
+/*
+** The check itself (lsmc_check with a progress callback, called after each
+** SSTable with the bytes of the pinned version's SSTables done so far).
+*/
+int lsmc_check_progress(lsmc_db *pDb,
+                        void (*xProgress)(void *pArg, uint64_t nDone,
+                                          uint64_t nTotal),
+                        void *pArg, char **pzReport){
   LsmEngine *e;
   CheckReport r;
   Version *v;
   u64 iLastSeq;
   int bBusy;
   u64 iReserved;         /* NEXT_FILE of the manifest (under mu) */
+  u64 nTotal = 0;        /* Bytes of v's SSTables */
+  u64 nDone = 0;         /* ... checked so far */
   int i, j;
 
+  if( pzReport==0 ) return LSMC_MISUSE_BKPT;
   *pzReport = 0;
   if( pDb==0 || pDb->pEng==0 ) return LSMC_MISUSE_BKPT;
   e = pDb->pEng;
@@ -162,10 +178,13 @@ int lsmc_check(lsmc_db *pDb, char **pzReport){
   lsmcVersionRef(v);
   iLastSeq = e->iLastSeq;
   pthread_mutex_unlock(&e->mu);
+  for(i=0; i<LSMC_NUM_LEVELS; i++) nTotal += lsmcVersionLevelBytes(v, i);
 
   for(i=0; r.rc==LSMC_OK && i<LSMC_NUM_LEVELS; i++){
     for(j=0; r.rc==LSMC_OK && j<v->anFile[i]; j++){
       checkFile(e, &r, i, v->apFile[i][j], iLastSeq);
+      nDone += v->apFile[i][j]->nSize;
+      if( xProgress ) xProgress(pArg, nDone, nTotal);
       if( i>0 && j>0
        && checkUKeyCmp(&v->apFile[i][j-1]->largest,
                        &v->apFile[i][j]->smallest)>=0 ){

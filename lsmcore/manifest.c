@@ -19,6 +19,7 @@
 #define TAG_FORMAT     6
 #define TAG_FOREIGN    7
 #define TAG_CLEAN_WAL  8
+#define TAG_META       9
 
 void lsmcEditInit(VersionEdit *p, lsmc_env *pEnv){
   memset(p, 0, sizeof(*p));
@@ -30,6 +31,7 @@ void lsmcEditClear(VersionEdit *p){
   lsmcFree(pEnv, p->aAdd);
   lsmcFree(pEnv, p->aDel);
   lsmcFree(pEnv, p->aForeign);
+  lsmcFree(pEnv, p->aMeta);
   lsmcEditInit(p, pEnv);
 }
 
@@ -76,6 +78,32 @@ int lsmcEditAddForeign(VersionEdit *p, u64 iNumber){
   return LSMC_OK;
 }
 
+int lsmcMetaNameValid(const u8 *zName, size_t nName){
+  size_t i;
+  if( nName<1 || nName>LSMC_META_MAX_NAME ) return 0;
+  for(i=0; i<nName; i++){
+    if( zName[i]<0x20 || zName[i]>0x7e ) return 0;
+  }
+  return 1;
+}
+
+int lsmcEditAddMeta(VersionEdit *p, const u8 *zName, size_t nName,
+                    const u8 *pVal, size_t nVal){
+  EditMeta *pNew;
+  if( p->nMeta>=LSMC_META_MAX_COUNT || !lsmcMetaNameValid(zName, nName)
+   || nVal>LSMC_META_MAX_VALUE ){
+    return LSMC_MISUSE_BKPT;
+  }
+  pNew = editGrow(p->pEnv, (void**)&p->aMeta, p->nMeta, sizeof(EditMeta));
+  if( pNew==0 ) return LSMC_NOMEM;
+  pNew->zName = zName;
+  pNew->nName = nName;
+  pNew->pVal = pVal ? pVal : (const u8*)"";
+  pNew->nVal = nVal;
+  p->nMeta++;
+  return LSMC_OK;
+}
+
 void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
   int i;
   if( p->bFormat ){
@@ -97,6 +125,11 @@ void lsmcEditEncode(int *pRc, const VersionEdit *p, LsmcBuf *pBuf){
   if( p->bCleanWal ){
     lsmcBufAppendVarint(pRc, pBuf, TAG_CLEAN_WAL);
     lsmcBufAppendVarint(pRc, pBuf, p->iCleanWal);
+  }
+  for(i=0; i<p->nMeta; i++){
+    lsmcBufAppendVarint(pRc, pBuf, TAG_META);
+    lsmcBufAppendBlob(pRc, pBuf, p->aMeta[i].zName, p->aMeta[i].nName);
+    lsmcBufAppendBlob(pRc, pBuf, p->aMeta[i].pVal, p->aMeta[i].nVal);
   }
   for(i=0; i<p->nForeign; i++){
     lsmcBufAppendVarint(pRc, pBuf, TAG_FOREIGN);
@@ -159,6 +192,20 @@ static const u8 *editGetKey(EditReader *r, size_t *pn){
   return pKey;
 }
 
+/* A length-prefixed byte string of at most nMax bytes. */
+static const u8 *editGetBlob(EditReader *r, size_t nMax, size_t *pn){
+  u64 n = editGetVarint(r);
+  const u8 *p = r->p;
+  if( r->rc ) return 0;
+  if( n>nMax || n>(u64)(r->pEnd - r->p) ){
+    r->rc = LSMC_CORRUPT_BKPT;
+    return 0;
+  }
+  r->p += n;
+  *pn = (size_t)n;
+  return p;
+}
+
 static int editGetLevel(EditReader *r){
   u64 iLevel = editGetVarint(r);
   if( r->rc==LSMC_OK && iLevel>=LSMC_NUM_LEVELS ) r->rc = LSMC_CORRUPT_BKPT;
@@ -198,6 +245,16 @@ int lsmcEditDecode(VersionEdit *pEdit, const u8 *p, size_t n){
         u64 iNumber = editGetVarint(&r);
         if( r.rc==LSMC_OK ){
           r.rc = lsmcEditAddForeign(pEdit, iNumber);
+          if( r.rc==LSMC_MISUSE ) r.rc = LSMC_CORRUPT_BKPT;
+        }
+        break;
+      }
+      case TAG_META: {
+        size_t nName = 0, nVal = 0;
+        const u8 *zName = editGetBlob(&r, LSMC_META_MAX_NAME, &nName);
+        const u8 *pVal = editGetBlob(&r, LSMC_META_MAX_VALUE, &nVal);
+        if( r.rc==LSMC_OK ){
+          r.rc = lsmcEditAddMeta(pEdit, zName, nName, pVal, nVal);
           if( r.rc==LSMC_MISUSE ) r.rc = LSMC_CORRUPT_BKPT;
         }
         break;

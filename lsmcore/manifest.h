@@ -29,9 +29,19 @@
 **                       since the epoch); varint-prefixed smallest and
 **                       largest internal keys
 **     tag 5  DEL_FILE   varint level, number
+**     tag 9  META       varint-prefixed name, varint-prefixed value: the
+**                       application metadata value of that name
+**                       (lsmc_meta_put) is now this one.  A name is 1 to
+**                       LSMC_META_MAX_NAME printable ASCII bytes, a value
+**                       at most LSMC_META_MAX_VALUE bytes; an edit holds
+**                       at most LSMC_META_MAX_COUNT of them, and a store
+**                       at most LSMC_META_MAX_COUNT distinct names (more
+**                       is LSMC_CORRUPT).  A later META of a name replaces
+**                       the earlier value.
 **
 ** A new manifest starts with one record holding the whole current state
-** (FORMAT, LOG, NEXT_FILE, LAST_SEQ and one ADD_FILE per live file).
+** (FORMAT, LOG, NEXT_FILE, LAST_SEQ, one ADD_FILE per live file and one
+** META per metadata name), so metadata survives manifest rewrites.
 ** CURRENT holds the name of the live manifest followed by a newline
 ** ("MANIFEST-000007\n"); it is replaced atomically (write CURRENT's temp
 ** file, sync, rename, sync the directory) only after the new manifest is
@@ -76,6 +86,16 @@ struct EditDel {
 
 #define LSMC_EDIT_MAX_FILES 4096   /* Bound on files one edit may name */
 
+/* A metadata value set by an edit (tag META).  Name and value are not
+** owned: they point into the decoded record or the caller's memory. */
+typedef struct EditMeta EditMeta;
+struct EditMeta {
+  const u8 *zName;       /* Name bytes (no NUL) */
+  size_t nName;          /* 1..LSMC_META_MAX_NAME */
+  const u8 *pVal;        /* Value bytes (not NULL, even when empty) */
+  size_t nVal;           /* 0..LSMC_META_MAX_VALUE */
+};
+
 /*
 ** One version edit.  Decoded edits point into the record they came from
 ** (valid during the replay callback only).
@@ -93,6 +113,9 @@ struct VersionEdit {
   EditDel *aDel;                   /* nDel entries (owned: lsmcEditClear) */
   int nForeign;                    /* FOREIGN numbers */
   u64 *aForeign;                   /* nForeign entries (owned) */
+  int nMeta;                       /* META items */
+  EditMeta *aMeta;                 /* nMeta entries (owned; the bytes
+                                   ** they point to are not) */
   lsmc_env *pEnv;                  /* Allocator of aAdd/aDel */
 };
 
@@ -101,6 +124,13 @@ void lsmcEditClear(VersionEdit*);          /* Frees the arrays */
 int lsmcEditAddFile(VersionEdit*, const EditFile*);
 int lsmcEditDelFile(VersionEdit*, int iLevel, u64 iNumber);
 int lsmcEditAddForeign(VersionEdit*, u64 iNumber);
+/* Add a META item (pointers kept, not copied).  LSMC_MISUSE for a bad
+** name or size, or past LSMC_META_MAX_COUNT items. */
+int lsmcEditAddMeta(VersionEdit*, const u8 *zName, size_t nName,
+                    const u8 *pVal, size_t nVal);
+/* True if zName[0..nName) is a valid metadata name: 1 to
+** LSMC_META_MAX_NAME bytes, each printable ASCII (0x20..0x7e). */
+int lsmcMetaNameValid(const u8 *zName, size_t nName);
 
 /* Append the encoding of pEdit to pBuf. */
 void lsmcEditEncode(int *pRc, const VersionEdit *pEdit, LsmcBuf *pBuf);

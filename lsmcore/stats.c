@@ -1,7 +1,8 @@
 /*
 ** stats.c -- the engine's statistics: lsmc_stats_get() fills the public
 ** struct from the engine's atomic counters and the current version, and
-** lsmc_stats_json() prints the same as one JSON object.
+** lsmc_stats_json() prints the same as one JSON object; lsmc_files()
+** lists the live SSTables of the current version.
 **
 ** Amplification, as reported:
 **   write = (WAL + flush + compaction bytes written) / user bytes written
@@ -171,4 +172,47 @@ int lsmc_stats_json(lsmc_db *pDb, char **pzJson){
   }
   *pzJson = (char*)buf.a;
   return LSMC_OK;
+}
+
+/*
+** lsmc_files: one call of xFile per live SSTable of the current version
+** (pinned by a reference while the listing runs, so a compaction that
+** replaces files meanwhile does not change what is listed).  L0 is kept
+** newest first and deeper levels in key order by the Version itself.
+*/
+int lsmc_files(lsmc_db *pDb, int (*xFile)(void *pArg, const lsmc_file_info*),
+               void *pArg){
+  LsmEngine *e;
+  Version *v;
+  int rc = LSMC_OK;
+  int i, j;
+
+  if( pDb==0 || pDb->pEng==0 || xFile==0 ) return LSMC_MISUSE_BKPT;
+  e = pDb->pEng;
+  pthread_mutex_lock(&e->mu);
+  v = e->pVs->pCurrent;
+  lsmcVersionRef(v);
+  pthread_mutex_unlock(&e->mu);
+
+  for(i=0; rc==LSMC_OK && i<LSMC_NUM_LEVELS && i<LSMC_STATS_LEVELS; i++){
+    for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
+      const FileMeta *f = v->apFile[i][j];
+      lsmc_file_info info;
+      info.iLevel = i;
+      info.iNumber = f->iNumber;
+      info.nSize = f->nSize;
+      info.nEntries = f->nEntries;
+      info.nDeletes = f->nDeletes;
+      info.iMinSeq = f->iMinSeq;
+      info.iMaxSeq = f->iMaxSeq;
+      info.iCreated = f->iCreated;
+      info.pSmallest = f->smallest.a;
+      info.nSmallest = f->smallest.n - LSMC_TRAILER_SIZE;
+      info.pLargest = f->largest.a;
+      info.nLargest = f->largest.n - LSMC_TRAILER_SIZE;
+      rc = xFile(pArg, &info);
+    }
+  }
+  lsmcVersionUnref(v);
+  return rc;
 }

@@ -361,6 +361,7 @@ int lsmcVersionSetNew(lsmc_env *pEnv, const char *zDir, int eRecovery,
     p->iNextFile = 1;
     p->zDir = lsmcStrdup(pEnv, zDir);
     p->pBlockCache = pBlockCache;
+    lsmcMetaSetInit(&p->meta, pEnv);
     if( p->zDir ) rc = lsmcCacheNew(pEnv, nMaxOpen, &p->pTableCache);
     if( rc==LSMC_OK ) rc = versionNew(p, &p->pCurrent);
     if( rc ){
@@ -378,6 +379,7 @@ void lsmcVersionSetFree(VersionSet *p){
     lsmcVersionUnref(p->pCurrent);
     if( p->pTableCache ) lsmcCacheFree(p->pTableCache);
     lsmcFree(p->pEnv, p->aForeign);
+    lsmcMetaSetClear(&p->meta);
     lsmcFree(p->pEnv, p->zDir);
     lsmcFree(p->pEnv, p);
   }
@@ -469,6 +471,7 @@ static int versionRecoverEdit(void *pArg, VersionEdit *pEdit){
     }
     if( pEdit->bLastSeq ){ pSet->iLastSeq = pEdit->iLastSeq; p->bLastSeq = 1; }
   }
+  if( rc==LSMC_OK ) rc = lsmcMetaSetApply(&pSet->meta, pEdit);
   return rc;
 }
 
@@ -548,6 +551,7 @@ static int versionSnapshotEdit(VersionSet *pSet, VersionEdit *pEdit){
   for(i=0; rc==LSMC_OK && i<pSet->nForeign; i++){
     rc = lsmcEditAddForeign(pEdit, pSet->aForeign[i]);
   }
+  if( rc==LSMC_OK ) rc = lsmcMetaSetToEdit(&pSet->meta, pEdit);
   for(i=0; i<LSMC_NUM_LEVELS; i++){
     for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
       EditFile e;

@@ -27,6 +27,7 @@
 #include "manifest.h"
 #include "sst_reader.h"
 #include "cache.h"
+#include "meta.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -82,6 +83,7 @@ struct VersionSet {
   u64 iManifest;               /* Number of the live manifest, 0: none */
   WalWriter *pManifest;        /* Writer on the live manifest */
   u64 nManifestBytes;          /* Bytes written to it */
+  MetaSet meta;                /* Application metadata (META items) */
 };
 
 int lsmcVersionSetNew(lsmc_env*, const char *zDir, int eRecovery,

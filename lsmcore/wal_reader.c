@@ -51,6 +51,15 @@ struct WalReader {
   u64 iBlkOff;             /* File offset of aBlk[0] */
   LsmcBuf rec;             /* Fragments of the record being gathered */
   int bOpen;               /* True after FIRST, until LAST */
+  WalRecordPos pos;        /* Where the record being gathered lies */
+};
+
+/* Where records go: one of the two callback forms. */
+typedef struct WalSink WalSink;
+struct WalSink {
+  int (*xRecord)(void*, const u8*, size_t);                /* Plain, or */
+  int (*xRecordPos)(void*, const u8*, size_t, const WalRecordPos*);
+  void *pArg;                                              /* Context */
 };
 
 struct WalFrag {
@@ -218,13 +227,17 @@ static int walValidAfter(WalReader *p, const WalFrag *pF, int *pbFound){
 */
 static int walDeliver(
   WalReplayStat *pStat,                              /* Filled in */
-  int (*xRecord)(void*, const u8*, size_t), void *pArg,
+  const WalSink *pSink,                              /* Consumer */
   const u8 *pRec, size_t nRec,                       /* The record */
+  const WalRecordPos *pPos,                          /* Where it lies */
   u64 iEnd                                           /* Offset past it */
 ){
   pStat->nRecord++;
   pStat->iValidEnd = iEnd;
-  return xRecord(pArg, pRec, nRec);
+  if( pSink->xRecordPos ){
+    return pSink->xRecordPos(pSink->pArg, pRec, nRec, pPos);
+  }
+  return pSink->xRecord ? pSink->xRecord(pSink->pArg, pRec, nRec) : LSMC_OK;
 }
 
 /*
@@ -235,7 +248,7 @@ static int walDeliver(
 */
 static int walReadAll(
   WalReader *p,
-  int (*xRecord)(void*, const u8*, size_t), void *pArg,
+  const WalSink *pSink,
   WalReplayStat *pStat,
   WalFrag *pF, int *peRes, int *pbSeq
 ){
@@ -268,26 +281,32 @@ static int walReadAll(
           (void)pCanary[iCanary];
         }
 #endif
-        rc = walDeliver(pStat, xRecord, pArg, pF->p, pF->n, iEnd);
+        p->pos.iOff = pF->iOff;
+        p->pos.nFragment = 1;
+        rc = walDeliver(pStat, pSink, pF->p, pF->n, &p->pos, iEnd);
         break;
       case LSMC_WAL_FIRST:
         p->bOpen = 1;
         p->rec.n = 0;
+        p->pos.iOff = pF->iOff;
+        p->pos.nFragment = 1;
         lsmcBufAppend(&rc, &p->rec, pF->p, pF->n);
         break;
       case LSMC_WAL_MIDDLE:
+        p->pos.nFragment++;
         lsmcBufAppend(&rc, &p->rec, pF->p, pF->n);
         break;
       default:
         assert( pF->eType==LSMC_WAL_LAST );
         p->bOpen = 0;
+        p->pos.nFragment++;
         lsmcBufAppend(&rc, &p->rec, pF->p, pF->n);
         if( rc==LSMC_OK ){
           /* An empty FIRST..LAST record leaves rec.a NULL: deliver a
           ** valid pointer, as for every other record (decoders do
           ** pointer arithmetic on it). */
           const u8 *pRec = p->rec.a ? p->rec.a : (const u8*)"";
-          rc = walDeliver(pStat, xRecord, pArg, pRec, p->rec.n, iEnd);
+          rc = walDeliver(pStat, pSink, pRec, p->rec.n, &p->pos, iEnd);
         }
         break;
     }
@@ -296,11 +315,11 @@ static int walReadAll(
 }
 
 /*
-** Replay the log zPath.  See wal_reader.h and the recovery notes above.
+** Replay the log zPath into pSink.  See wal_reader.h and the recovery
+** notes above.
 */
-int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
-                  int (*xRecord)(void *pArg, const u8 *p, size_t n),
-                  void *pArg, WalReplayStat *pStat){
+static int walReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
+                     const WalSink *pSink, WalReplayStat *pStat){
   int rc;
   WalReader r;
   WalReplayStat st;
@@ -321,7 +340,11 @@ int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
   }
   if( rc==LSMC_OK ) rc = walLoadBlock(&r, 0);
   if( rc==LSMC_OK ){
-    rc = walReadAll(&r, xRecord, pArg, &st, &f, &eRes, &bSeq);
+    rc = walReadAll(&r, pSink, &st, &f, &eRes, &bSeq);
+  }
+  if( rc==LSMC_OK ){
+    st.iStop = (eRes==WAL_FRAG_BAD) ? f.iOff
+             : r.bOpen ? r.pos.iOff : r.nFile;
   }
   if( rc==LSMC_OK && eRes==WAL_FRAG_BAD ){
     int bFound = bSeq;
@@ -338,4 +361,25 @@ int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
   lsmcFree(pEnv, r.aBlk);
   if( r.pFile ) LSMC_ENV(pEnv->xClose(r.pFile));
   return rc;
+}
+
+int lsmcWalReplay(lsmc_env *pEnv, const char *zPath, int eRecovery,
+                  int (*xRecord)(void *pArg, const u8 *p, size_t n),
+                  void *pArg, WalReplayStat *pStat){
+  WalSink sink;
+  sink.xRecord = xRecord;
+  sink.xRecordPos = 0;
+  sink.pArg = pArg;
+  return walReplay(pEnv, zPath, eRecovery, &sink, pStat);
+}
+
+int lsmcWalReplayPos(lsmc_env *pEnv, const char *zPath, int eRecovery,
+                     int (*xRecord)(void *pArg, const u8 *p, size_t n,
+                                    const WalRecordPos *pPos),
+                     void *pArg, WalReplayStat *pStat){
+  WalSink sink;
+  sink.xRecord = 0;
+  sink.xRecordPos = xRecord;
+  sink.pArg = pArg;
+  return walReplay(pEnv, zPath, eRecovery, &sink, pStat);
 }

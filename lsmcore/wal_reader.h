@@ -24,10 +24,28 @@ struct WalReplayStat {
   u64 nFileSize;       /* Size of the file */
   int bTail;           /* True if bytes after iValidEnd were dropped */
   int bDamaged;        /* True if damage was followed by valid data */
+  u64 iStop;           /* Where reading stopped: the first failing
+                       ** fragment's header, or the first fragment of a
+                       ** record the file ends inside (= nFileSize when
+                       ** the log ended cleanly) */
 };
 
 int lsmcWalReplay(lsmc_env*, const char *zPath, int eRecovery,
                   int (*xRecord)(void *pArg, const u8 *p, size_t n),
                   void *pArg, WalReplayStat *pStat);
+
+/*
+** lsmcWalReplay for inspection tools: xRecord also gets where the record
+** lies in the file.
+*/
+typedef struct WalRecordPos WalRecordPos;
+struct WalRecordPos {
+  u64 iOff;            /* Offset of the record's first fragment header */
+  u32 nFragment;       /* Fragments it was stored in */
+};
+int lsmcWalReplayPos(lsmc_env*, const char *zPath, int eRecovery,
+                     int (*xRecord)(void *pArg, const u8 *p, size_t n,
+                                    const WalRecordPos *pPos),
+                     void *pArg, WalReplayStat *pStat);
 
 #endif /* LSMC_WAL_READER_H */

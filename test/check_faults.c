@@ -8,7 +8,7 @@
 ** replay, open of a damaged WAL with point-in-time recovery, write,
 ** two-phase commit and abort, a write that rotates and flushes, flush,
 ** compaction, integrity check, iterators, snapshot reads, destroy,
-** rename).  For N = 1, 2, ... the case copies a template store, prepares
+** rename, a metadata put, the offline SSTable and WAL inspections).  For N = 1, 2, ... the case copies a template store, prepares
 ** it without faults, arms "fail the N-th env call" (FaultEnv over the
 ** POSIX env, LSMC_OPT_BACKGROUND=0 so that every run is deterministic),
 ** runs the operation, clears the fault, closes, reopens with the plain
@@ -528,6 +528,8 @@ static const char *azVariant[] = {
 #define CHECK_CREATE   1    /* A new, empty store */
 #define CHECK_DESTROY  2    /* Gone, or a second destroy finishes */
 #define CHECK_RENAME   3    /* Whole under exactly one name */
+#define CHECK_META     4    /* Metadata old or new (new if acked), then
+                            ** as CHECK_STORE */
 
 typedef struct Ctx Ctx;
 typedef struct FaultCase FaultCase;
@@ -557,6 +559,10 @@ struct Ctx {
   int nAcked;                  /* Transactions whose write returned OK */
   int bBad;                    /* xRun saw wrong data (zErr says what) */
   char zErr[400];              /* Message of bBad */
+  int bMetaAcked;              /* The metadata put returned OK */
+  char zFile[800];             /* File an inspection case reads */
+  uint64_t nRefEntries;        /* Its entries (SST) or records (WAL) */
+  int nRefBlocks;              /* Its blocks (SST), unfaulted */
 };
 
 static int nCasePass = 0;      /* Runs verified */
@@ -813,6 +819,24 @@ static int verifyRun(Ctx *p, char *zErr){
         }
       }
       return verifyDestroyed(p, zErr);
+    }
+    case CHECK_META: {
+      lsmc_db *pDb = faultOpen(p->zDir, 0, p->pCase->eRecovery, 0, &rc);
+      void *pVal = 0;
+      size_t nVal = 0;
+      if( rc==LSMC_OK ) rc = lsmc_meta_get(pDb, "app.v", &pVal, &nVal);
+      if( rc!=LSMC_OK ){
+        sprintf(zErr, "meta_get after reopen: rc=%d", rc);
+      }else if( !(nVal==3 && memcmp(pVal, "new", 3)==0)
+             && (p->bMetaAcked || !(nVal==3 && memcmp(pVal, "old", 3)==0)) ){
+        sprintf(zErr, "metadata after reopen is %.*s (put %s)", (int)nVal,
+                (const char*)pVal, p->bMetaAcked ? "acked" : "failed");
+        rc = -1;
+      }
+      lsmc_free(pDb, pVal);
+      lsmc_close(pDb);
+      if( rc!=LSMC_OK ) return -1;
+      break;
     }
     case CHECK_RENAME: {
       int b1 = pathExists(p->zDir), b2 = pathExists(p->zDir2);
@@ -1113,6 +1137,141 @@ static int runRename(Ctx *p){
   return rc;
 }
 
+/* A metadata put over an older value (set by xPrep, unfaulted). */
+static void prepMeta(Ctx *p){
+  prepOpen(p);
+  ck_assert_int_eq(lsmc_meta_put(p->pDb, "app.v", "old", 3), LSMC_OK);
+}
+static int runMeta(Ctx *p){
+  int rc = lsmc_meta_put(p->pDb, "app.v", "new", 3);
+  void *pVal = 0;
+  size_t nVal = 0;
+  p->bMetaAcked = (rc==LSMC_OK);
+  /* In memory: the new value after OK, the old one after an error. */
+  if( lsmc_meta_get(p->pDb, "app.v", &pVal, &nVal)==LSMC_OK
+   && (nVal!=3 || memcmp(pVal, rc==LSMC_OK ? "new" : "old", 3)!=0) ){
+    p->bBad = 1;
+    sprintf(p->zErr, "meta_get after put rc=%d: %.*s", rc, (int)nVal,
+            (const char*)pVal);
+  }
+  lsmc_free(p->pDb, pVal);
+  return rc;
+}
+
+/* Counts blocks / records and entries of an inspection. */
+typedef struct InspectCount InspectCount;
+struct InspectCount {
+  int nBlock;                  /* SST blocks / WAL records */
+  uint64_t nEntry;             /* Entries of data blocks / WAL entries */
+  int nBad;                    /* Blocks reported damaged */
+};
+static int countBlock(void *pArg, const lsmc_sst_block *pBlk){
+  InspectCount *pC = (InspectCount*)pArg;
+  pC->nBlock++;
+  pC->nEntry += pBlk->eType==LSMC_BLOCK_DATA ? pBlk->nEntries : 0;
+  pC->nBad += !pBlk->bOk;
+  return 0;
+}
+static int countRecord(void *pArg, const lsmc_wal_record *pRec){
+  ((InspectCount*)pArg)->nBlock++;
+  LSMC_UNUSED(pRec);
+  return 0;
+}
+static int countEntry(void *pArg, const lsmc_wal_entry *pEnt){
+  ((InspectCount*)pArg)->nEntry++;
+  LSMC_UNUSED(pEnt);
+  return 0;
+}
+
+/* Name of the first SSTable of zDir (by name), into zOut. */
+static int firstSst(void *pArg, const char *zName){
+  char *zOut = (char*)pArg;
+  size_t n = strlen(zName);
+  if( n>4 && strcmp(&zName[n-4], ".sst")==0
+   && (zOut[0]==0 || strcmp(zName, zOut)<0) ){
+    snprintf(zOut, 64, "%s", zName);
+  }
+  return 0;
+}
+
+/* lsmc_sst_inspect of the work store's first SSTable: the reference
+** counts come from an unfaulted run. */
+static int sstInspect(Ctx *p, lsmc_env *pEnv, InspectCount *pC,
+                      lsmc_sst_info *pInfo){
+  lsmc_options *pOpts = faultOptions(pEnv, LSMC_SYNC_FULL,
+                                     LSMC_RECOVER_STRICT, 0);
+  char *zErr = 0;
+  int rc;
+  memset(pC, 0, sizeof(*pC));
+  rc = lsmc_sst_inspect(p->zFile, pOpts, countBlock, pC, pInfo, &zErr);
+  lsmc_free(0, zErr);
+  lsmc_options_free(pOpts);
+  return rc;
+}
+static void prepSstInspect(Ctx *p){
+  char zName[64] = "";
+  InspectCount c;
+  lsmc_sst_info info;
+  ck_assert_int_eq(lsmc_default_env()->xList(lsmc_default_env(), p->zDir,
+                                             firstSst, zName), LSMC_OK);
+  ck_assert(zName[0]!=0);
+  snprintf(p->zFile, sizeof(p->zFile), "%s/%s", p->zDir, zName);
+  ck_assert_int_eq(sstInspect(p, 0, &c, &info), LSMC_OK);
+  ck_assert_uint_eq(c.nEntry, info.nEntries);
+  p->nRefEntries = info.nEntries;
+  p->nRefBlocks = c.nBlock;
+  lsmc_sst_info_clear(&info);
+}
+static int runSstInspect(Ctx *p){
+  InspectCount c;
+  lsmc_sst_info info;
+  int rc = sstInspect(p, &p->spy.env, &c, &info);
+  if( rc==LSMC_OK && (c.nEntry!=p->nRefEntries || c.nBlock!=p->nRefBlocks
+                      || info.nEntries!=p->nRefEntries || c.nBad) ){
+    p->bBad = 1;
+    sprintf(p->zErr, "sst inspect OK but %d blocks (%d bad), %llu entries",
+            c.nBlock, c.nBad, (unsigned long long)c.nEntry);
+  }
+  lsmc_sst_info_clear(&info);
+  return rc;
+}
+
+/* lsmc_wal_inspect of the template's WAL (5 one-entry records). */
+static int walInspect(Ctx *p, lsmc_env *pEnv, InspectCount *pC,
+                      uint64_t *pnTail){
+  lsmc_options *pOpts = faultOptions(pEnv, LSMC_SYNC_FULL,
+                                     LSMC_RECOVER_STRICT, 0);
+  char *zErr = 0;
+  int rc;
+  memset(pC, 0, sizeof(*pC));
+  rc = lsmc_wal_inspect(p->zFile, pOpts, countRecord, countEntry, pC, pnTail,
+                        &zErr);
+  lsmc_free(0, zErr);
+  lsmc_options_free(pOpts);
+  return rc;
+}
+static void prepWalInspect(Ctx *p){
+  InspectCount c;
+  uint64_t nTail = 1;
+  findWal(p->zDir, p->zFile, sizeof(p->zFile));
+  ck_assert_int_eq(walInspect(p, 0, &c, &nTail), LSMC_OK);
+  ck_assert_int_eq(c.nBlock, 5);
+  ck_assert_uint_eq(c.nEntry, 5);
+  ck_assert_uint_eq(nTail, 0);
+  p->nRefEntries = c.nEntry;
+}
+static int runWalInspect(Ctx *p){
+  InspectCount c;
+  uint64_t nTail = 1;
+  int rc = walInspect(p, &p->spy.env, &c, &nTail);
+  if( rc==LSMC_OK && (c.nBlock!=5 || c.nEntry!=p->nRefEntries || nTail!=0) ){
+    p->bBad = 1;
+    sprintf(p->zErr, "wal inspect OK but %d records, %llu entries, tail %llu",
+            c.nBlock, (unsigned long long)c.nEntry, (unsigned long long)nTail);
+  }
+  return rc;
+}
+
 static const FaultCase aCase[] = {
   { "create",       0,           LSMC_RECOVER_STRICT, CHECK_CREATE,
     0,            runOpen },
@@ -1144,6 +1303,12 @@ static const FaultCase aCase[] = {
     prepForeign,  runDestroy },
   { "rename",       zTplFull,    LSMC_RECOVER_STRICT, CHECK_RENAME,
     0,            runRename },
+  { "meta-put",     zTplFull,    LSMC_RECOVER_STRICT, CHECK_META,
+    prepMeta,     runMeta },
+  { "sst-inspect",  zTplFull,    LSMC_RECOVER_STRICT, CHECK_STORE,
+    prepSstInspect, runSstInspect },
+  { "wal-inspect",  zTplFull,    LSMC_RECOVER_STRICT, CHECK_STORE,
+    prepWalInspect, runWalInspect },
 };
 #define N_CASE ((int)(sizeof(aCase)/sizeof(aCase[0])))
 

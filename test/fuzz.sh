@@ -4,10 +4,15 @@
 # each target for 60 s (30 minutes with LSMV_TEST_PROFILE=soak) on a copy
 # of its committed corpus and requires every canary to crash.  It makes
 # its own build, so it runs in the plain build only (skipped, 77, in the
-# sanitizer build).  The committed corpora are also replayed by the
+# sanitizer build, and with LSMV_SKIP_HEAVY set, as make distcheck
+# does).  The committed corpora are also replayed by the
 # test/fuzz/replay_* programs of make check, in both builds.
 if [ -n "${SANITIZERS:-}" ]; then
   echo "SKIP: runs in the plain build only"; exit 77
+fi
+if [ -n "${LSMV_SKIP_HEAVY:-}" ]; then
+  echo "SKIP: LSMV_SKIP_HEAVY is set (make distcheck: the plain build ran it)"
+  exit 77
 fi
 unset CC
 secs=60
