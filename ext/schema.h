@@ -134,6 +134,15 @@ int lsmvSchemaParse(int argc, const char *const *argv, LsmvSchema **ppSchema,
 void lsmvSchemaFree(LsmvSchema *pSchema);
 
 /*
+** The engine options of a table with store options pO (engineopts.c): env
+** pEnv (NULL: the default), LSMC_OPT_CREATE = bCreate.  *ppOpts gets new
+** options (free with lsmc_options_free()); LSMC_OK or an error, with
+** *ppOpts NULL.
+*/
+int lsmvEngineOptions(const LsmvOptions *pO, lsmc_env *pEnv, int bCreate,
+                      lsmc_options **ppOpts);
+
+/*
 ** The "CREATE TABLE x(...)" text for sqlite3_declare_vtab() (mapping in
 ** the header comment).  Caller frees with sqlite3_free(); NULL on NOMEM.
 */

@@ -222,38 +222,7 @@ static int tabMakeParents(LsmvTab *p, const char *zDir){
 ** The engine options of the table's schema.  bCreate: LSMC_OPT_CREATE.
 */
 static int tabOptions(LsmvTab *p, int bCreate, lsmc_options **ppOpts){
-  const LsmvOptions *pO = &p->pSchema->opt;
-  lsmc_options *pOpts = 0;
-  int rc = lsmc_options_new(&pOpts);
-  if( rc==LSMC_OK && p->pMod->pEnv ) lsmc_options_set_env(pOpts, p->pMod->pEnv);
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_MEMTABLE_SIZE, pO->nMemtable);
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_BLOCK_SIZE, pO->nBlock);
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_BLOOM_BITS, pO->nBloomBits);
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_CACHE_SIZE, pO->nCache);
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_SYNC, pO->eSync);
-  /* WAL recovery follows the durability promise.  sync=full syncs every
-  ** commit, so damage followed by valid records is corruption: strict.
-  ** sync=normal and off promise only a prefix after a power loss, which
-  ** may leave any pattern of damaged sectors in the newest WAL when the
-  ** store was not closed cleanly: that WAL recovers to the last whole
-  ** transaction before the damage, as SQLite does with its own WAL; every
-  ** other WAL is strict (TESTPLAN B1, D1, D3). */
-  if( rc==LSMC_OK ){
-    rc = lsmc_options_set(pOpts, LSMC_OPT_RECOVERY,
-                          pO->eSync==LSMC_SYNC_FULL ? LSMC_RECOVER_STRICT
-                                                    : LSMC_RECOVER_UNCLEAN_TAIL);
-  }
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_COMPACTION, pO->eCompaction);
-  if( rc==LSMC_OK && pO->eCompaction==LSMC_COMPACTION_FIFO ){
-    rc = lsmc_options_set(pOpts, LSMC_OPT_FIFO_MAX_SIZE, pO->nFifoMax);
-  }
-  if( rc==LSMC_OK ) rc = lsmc_options_set(pOpts, LSMC_OPT_CREATE, bCreate);
-  if( rc!=LSMC_OK ){
-    lsmc_options_free(pOpts);
-    pOpts = 0;
-  }
-  *ppOpts = pOpts;
-  return rc;
+  return lsmvEngineOptions(&p->pSchema->opt, p->pMod->pEnv, bCreate, ppOpts);
 }
 
 /*

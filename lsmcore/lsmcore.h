@@ -472,10 +472,13 @@ int lsmc_stats_json(lsmc_db*, char **pzJson);
 ** ASCII; a value is at most LSMC_META_MAX_VALUE bytes (zero-length
 ** allowed); a store holds at most LSMC_META_MAX_COUNT names.  Putting a
 ** name that exists replaces its value.  lsmc_meta_put returns LSMC_MISUSE
-** for a bad name, size or count, or the manifest's I/O error (sticky, as
-** for writes).  lsmc_meta_get: on LSMC_OK *ppVal is a copy (caller frees
-** with lsmc_free(); non-NULL even when empty) and *pnVal its size;
-** LSMC_NOTFOUND if the name was never put.
+** for a bad name, size or count (nothing is written), or the manifest's
+** I/O error (sticky, as for writes; the old value stays in force, and
+** after a crash the store holds the old or the new value).
+** lsmc_meta_get: on LSMC_OK *ppVal is a copy (caller frees with
+** lsmc_free(); non-NULL even when empty) and *pnVal its size;
+** LSMC_NOTFOUND if the name was never put (*ppVal NULL); LSMC_MISUSE for
+** a bad name.  Values cannot be deleted (put an empty one).
 */
 #define LSMC_META_MAX_NAME   64
 #define LSMC_META_MAX_VALUE  65536
@@ -529,10 +532,15 @@ int lsmc_check_progress(lsmc_db*,
 ** xBlock (may be NULL) is called once per block in file order: each data
 ** block, the filter, the properties, the index, and the footer.  A block
 ** whose checksum or structure is bad is still reported (bOk = 0, zError
-** says what); the call then returns LSMC_CORRUPT after the walk.  A file
-** too damaged to walk (no footer, a bad index) gives LSMC_CORRUPT with
-** *pzErr saying where; caller frees *pzErr with lsmc_free(NULL, ...).
-** A non-zero return from xBlock stops the walk and is returned.
+** says what, valid during the call); the call then returns LSMC_CORRUPT
+** after the walk, with *pzErr naming the first fault.  A file too damaged
+** to walk (no footer, a bad index) gives LSMC_CORRUPT with *pzErr saying
+** where, and no xBlock call.  An I/O error is returned with *pzErr naming
+** the file.  *pzErr (may be NULL) is set only on error; caller frees it
+** with lsmc_free(NULL, ...).  A non-zero return from xBlock stops the walk
+** and is returned (no *pzErr).  fFilterFpr is the mean over the filter's
+** lines of (bits set in the line / 512)^k: what an absent key, which
+** probes one line, meets at this fill.
 */
 #define LSMC_BLOCK_DATA        1
 #define LSMC_BLOCK_FILTER      2
@@ -584,8 +592,12 @@ void lsmc_sst_info_clear(lsmc_sst_info*);
 ** after its xRecord.  Keys and values are valid during the call only.
 ** Returns LSMC_OK when the log reads to its end (a torn tail is reported
 ** in *pnTail, bytes dropped, and is not an error), LSMC_CORRUPT for
-** damage followed by valid records (*pzErr says where; caller frees it
-** with lsmc_free(NULL, ...)), or an I/O error.  A non-zero return from a
+** damage followed by valid records, a record that is no valid batch, or
+** an abort marker that names no batch just before it (as recovery would;
+** *pzErr says where, by file offset), or an I/O error (*pzErr names it).
+** *pzErr and pnTail may be NULL; caller frees *pzErr with
+** lsmc_free(NULL, ...).  An aborted batch is reported as a BATCH record
+** followed by the ABORT record naming it.  A non-zero return from a
 ** callback stops the walk and is returned.
 */
 #define LSMC_WAL_RECORD_BATCH  1    /* A write batch */

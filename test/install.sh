@@ -184,7 +184,9 @@ if $cc -std=c11 -Wall -Wextra -Werror ${SANITIZERS:-} \
            | sed -n 's/.*(NEEDED).*\[\(liblsmcore[^]]*\)\]/\1/p')
   expect "hello links liblsmcore's soname" "$soname" "$needed"
   out=$(LD_LIBRARY_PATH=$L "$tmp/hello" "$tmp/hello.lsm" 2>&1; echo "exit $?")
-  expect "hello_lsmcore prints the value it stored" "hello = world
+  expect "hello_lsmcore prints what it stored" "hello = world
+apple = red
+banana = yellow
 exit 0" "$out"
   res=$(LD_LIBRARY_PATH=$L ldd "$tmp/hello" \
         | sed -n 's/.*liblsmcore[^ ]* => \([^ ]*\).*/\1/p')

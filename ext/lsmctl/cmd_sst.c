@@ -144,8 +144,9 @@ int ctlCmdSst(const CtlArgs *pArgs){
     eExit = CTL_EXIT_OK;
   }else if( (rc & 0xff)==LSMC_CORRUPT ){
     if( walk.nDamaged>0 ){
-      ctlError("%s: %llu damaged block%s", pArgs->zPath,
-               (unsigned long long)walk.nDamaged, walk.nDamaged==1 ? "" : "s");
+      ctlError("%s: %llu damaged block%s (first: %s)", pArgs->zPath,
+               (unsigned long long)walk.nDamaged, walk.nDamaged==1 ? "" : "s",
+               zErr ? zErr : "see above");
     }else{
       ctlError("%s: damaged: %s", pArgs->zPath, zErr ? zErr : "corrupt");
     }

@@ -109,6 +109,7 @@ void ctlPrintLevels(FILE *pOut, const lsmc_stats *pStats);
 /* rows.c */
 #define CTL_SCHEMA_KEY "lsmvtab.schema"
 int ctlRowsDump(lsmc_db *pDb, const char *zDir, int64_t nLimit);
+int ctlTableOptions(lsmc_db *pDb, lsmc_options **ppOpts);
 char *ctlSchemaText(const void *pVal, size_t nVal);
 
 #endif /* LSMCTL_H */

@@ -12,8 +12,9 @@
 **
 ** Opening a store (ctlOpenStore) never creates one: the directory must
 ** exist and hold an IDENTITY file (lsmc_open with LSMC_OPT_CREATE=0 would
-** refuse a missing directory but adopt an empty one), and the store is
-** opened with the engine's default options otherwise.  The open takes the
+** refuse a missing directory but adopt an empty one).  The store is
+** opened with the engine's default options, then, if it keeps a table
+** declaration, again with the table's options (lsmvEngineOptions).  The open takes the
 ** store's lock, so a store in use by another process is reported as busy
 ** and left alone.  Like any open, it recovers the store: a WAL is replayed
 ** and a new manifest and WAL are started.  The reading commands (info,
@@ -357,6 +358,23 @@ int ctlOpenStore(const char *zDir, int bBackground, lsmc_db **ppDb){
   }
   if( rc==LSMC_OK ) rc = lsmc_open(zDir, pOpts, &pDb);
   lsmc_options_free(pOpts);
+  pOpts = 0;
+
+  /* A table's store is reopened with the table's own options, as the
+  ** module opens it: a tiered or fifo store keeps its strategy (compact),
+  ** and its WAL recovers by the table's rule.  The first open, with the
+  ** defaults and no background work, only reads the declaration; its
+  ** recovery is strict, so it never drops what the table's would keep. */
+  if( rc==LSMC_OK ) rc = ctlTableOptions(pDb, &pOpts);
+  if( rc==LSMC_OK && pOpts ){
+    if( !bBackground ) rc = lsmc_options_set(pOpts, LSMC_OPT_BACKGROUND, 0);
+    if( rc==LSMC_OK ){
+      rc = lsmc_close(pDb);
+      pDb = 0;
+    }
+    if( rc==LSMC_OK ) rc = lsmc_open(zDir, pOpts, &pDb);
+    lsmc_options_free(pOpts);
+  }
   if( rc!=LSMC_OK ){
     int eExit;
     if( (rc & 0xff)==LSMC_BUSY ){

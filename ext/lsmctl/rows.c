@@ -298,6 +298,35 @@ static void rowsCtxFree(RowsCtx *p){
 }
 
 /*
+** The engine options of the table whose declaration pDb keeps (the
+** compaction strategy, sizes and recovery rule the module opens it with),
+** with LSMC_OPT_CREATE off.  *ppOpts is NULL when the store keeps no
+** declaration that parses (dump --table reports why); free it with
+** lsmc_options_free().  Returns LSMC_OK or an engine error code.
+*/
+int ctlTableOptions(lsmc_db *pDb, lsmc_options **ppOpts){
+  LsmvSchema *pS = 0;
+  void *pVal = 0;
+  size_t nVal = 0;
+  RowsDecl decl;
+  char *zErr = 0;
+  int rc = lsmc_meta_get(pDb, CTL_SCHEMA_KEY, &pVal, &nVal);
+  *ppOpts = 0;
+  if( rc==LSMC_NOTFOUND ) return LSMC_OK;
+  if( rc!=LSMC_OK ) return rc;
+  if( rowsDeclSplit(pVal, nVal, &decl)==0 ){
+    if( lsmvSchemaParse(decl.nArg, decl.azArg, &pS, &zErr)==SQLITE_OK && pS ){
+      rc = lsmvEngineOptions(&pS->opt, 0, 0, ppOpts);
+    }
+    sqlite3_free(zErr);
+    lsmvSchemaFree(pS);
+    rowsDeclFree(&decl);
+  }
+  lsmc_free(pDb, pVal);
+  return rc;
+}
+
+/*
 ** Read the store's kept declaration and parse it.  Returns the schema
 ** (free with lsmvSchemaFree) and sets *pzText to its one-line form (free
 ** with free(); NULL on NOMEM); or returns NULL, after printing why, with
