@@ -298,6 +298,41 @@ static void rowsCtxFree(RowsCtx *p){
 }
 
 /*
+** Read and parse the declaration pDb keeps.  Returns LSMC_OK with *ppS
+** the schema (free with lsmvSchemaFree) and, if pzText, *pzText its
+** one-line form (free with free(); NULL on NOMEM); LSMC_NOTFOUND if the
+** store keeps none; LSMC_CORRUPT if the value is not a declaration;
+** LSMC_ERROR if it does not parse, with *pzErr the parser's message
+** (sqlite3_free; NULL on NOMEM); or the engine's error.
+*/
+static int rowsSchemaLoad(lsmc_db *pDb, LsmvSchema **ppS, char **pzText,
+                          char **pzErr){
+  void *pVal = 0;
+  size_t nVal = 0;
+  RowsDecl decl;
+  int rc = lsmc_meta_get(pDb, CTL_SCHEMA_KEY, &pVal, &nVal);
+  *ppS = 0;
+  *pzErr = 0;
+  if( pzText ) *pzText = 0;
+  if( rc!=LSMC_OK ) return rc;
+  if( rowsDeclSplit(pVal, nVal, &decl) ){
+    rc = LSMC_CORRUPT;
+  }else{
+    if( lsmvSchemaParse(decl.nArg, decl.azArg, ppS, pzErr)!=SQLITE_OK
+     || *ppS==0 ){
+      lsmvSchemaFree(*ppS);
+      *ppS = 0;
+      rc = LSMC_ERROR;
+    }else if( pzText ){
+      *pzText = ctlSchemaText(pVal, nVal);
+    }
+    rowsDeclFree(&decl);
+  }
+  lsmc_free(pDb, pVal);
+  return rc;
+}
+
+/*
 ** The engine options of the table whose declaration pDb keeps (the
 ** compaction strategy, sizes and recovery rule the module opens it with),
 ** with LSMC_OPT_CREATE off.  *ppOpts is NULL when the store keeps no
@@ -306,23 +341,16 @@ static void rowsCtxFree(RowsCtx *p){
 */
 int ctlTableOptions(lsmc_db *pDb, lsmc_options **ppOpts){
   LsmvSchema *pS = 0;
-  void *pVal = 0;
-  size_t nVal = 0;
-  RowsDecl decl;
   char *zErr = 0;
-  int rc = lsmc_meta_get(pDb, CTL_SCHEMA_KEY, &pVal, &nVal);
+  int rc = rowsSchemaLoad(pDb, &pS, 0, &zErr);
   *ppOpts = 0;
-  if( rc==LSMC_NOTFOUND ) return LSMC_OK;
-  if( rc!=LSMC_OK ) return rc;
-  if( rowsDeclSplit(pVal, nVal, &decl)==0 ){
-    if( lsmvSchemaParse(decl.nArg, decl.azArg, &pS, &zErr)==SQLITE_OK && pS ){
-      rc = lsmvEngineOptions(&pS->opt, 0, 0, ppOpts);
-    }
-    sqlite3_free(zErr);
+  sqlite3_free(zErr);
+  if( rc==LSMC_OK ){
+    rc = lsmvEngineOptions(&pS->opt, 0, 0, ppOpts);
     lsmvSchemaFree(pS);
-    rowsDeclFree(&decl);
+  }else if( rc==LSMC_NOTFOUND || rc==LSMC_CORRUPT || rc==LSMC_ERROR ){
+    rc = LSMC_OK;
   }
-  lsmc_free(pDb, pVal);
   return rc;
 }
 
@@ -335,43 +363,27 @@ int ctlTableOptions(lsmc_db *pDb, lsmc_options **ppOpts){
 static LsmvSchema *rowsSchema(lsmc_db *pDb, const char *zDir, char **pzText,
                               int *peExit){
   LsmvSchema *pS = 0;
-  void *pVal = 0;
-  size_t nVal = 0;
-  RowsDecl decl;
   char *zErr = 0;
-  int rc = lsmc_meta_get(pDb, CTL_SCHEMA_KEY, &pVal, &nVal);
-  *pzText = 0;
+  int rc = rowsSchemaLoad(pDb, &pS, pzText, &zErr);
   *peExit = CTL_EXIT_ERROR;
-  if( rc==LSMC_NOTFOUND ){
+  if( rc==LSMC_OK ){
+    *peExit = CTL_EXIT_OK;
+  }else if( rc==LSMC_NOTFOUND ){
     ctlError("%s: the store keeps no table declaration (not written by "
              "the SQLite module, or by an older one and not opened by a "
              "table since); dump without --table shows the raw entries",
              zDir);
-    return 0;
-  }
-  if( rc!=LSMC_OK ){
-    *peExit = ctlEngineError(pDb, rc, zDir);
-    return 0;
-  }
-  if( rowsDeclSplit(pVal, nVal, &decl) ){
+  }else if( rc==LSMC_CORRUPT ){
     ctlError("%s: the kept table declaration (%s) is damaged", zDir,
              CTL_SCHEMA_KEY);
-    lsmc_free(pDb, pVal);
     *peExit = CTL_EXIT_DAMAGED;
-    return 0;
-  }
-  rc = lsmvSchemaParse(decl.nArg, decl.azArg, &pS, &zErr);
-  if( rc!=SQLITE_OK || pS==0 ){
+  }else if( rc==LSMC_ERROR ){
     ctlError("%s: the kept table declaration does not parse: %s", zDir,
              zErr ? zErr : "out of memory");
-    sqlite3_free(zErr);
-    pS = 0;
   }else{
-    *pzText = ctlSchemaText(pVal, nVal);
-    *peExit = CTL_EXIT_OK;
+    *peExit = ctlEngineError(pDb, rc, zDir);
   }
-  rowsDeclFree(&decl);
-  lsmc_free(pDb, pVal);
+  sqlite3_free(zErr);
   return pS;
 }
 
