@@ -69,7 +69,7 @@ PKG_CFLAGS=$(pkg-config --cflags libxxhash sqlite3)
 PKG_LIBS="$(pkg-config --libs libxxhash sqlite3) -lm -lpthread"
 EXT_SOURCES="ext/lsmvtab.c ext/table.c ext/cursor.c ext/update.c ext/txn.c
   ext/functions.c ext/keycodec.c ext/rowcodec.c ext/schema.c ext/sqltoken.c
-  ext/planner.c ext/storepath.c"
+  ext/planner.c ext/storepath.c ext/engineopts.c"
 
 # Compile one source to an object: cc SRC OBJ EXTRA-FLAGS...
 cc1(){

@@ -37,7 +37,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -DLSMC_TESTHOOKS -DSQLITE_CORE -fsanitize=thread
 SOURCES="$(cd "$SRC" && ls lsmcore/*.c) test/testutil.c
   ext/lsmvtab.c ext/table.c ext/cursor.c ext/update.c ext/txn.c
   ext/functions.c ext/keycodec.c ext/rowcodec.c ext/schema.c ext/sqltoken.c
-  ext/planner.c ext/storepath.c test/check_concurrency.c"
+  ext/planner.c ext/storepath.c ext/engineopts.c test/check_concurrency.c"
 
 mkdir -p "$OUT/obj"
 echo "tsan.sh: compiling with $CC -fsanitize=thread into $OUT"
