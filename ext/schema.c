@@ -888,6 +888,19 @@ int lsmvSchemaParse(int argc, const char *const *argv, LsmvSchema **ppSchema,
 /*
 ** Free a schema and everything it owns.
 */
+/*
+** Where each column's value lives (schema.h).  Returns the record's length.
+*/
+int lsmvSchemaColumnMap(const LsmvSchema *pS, int *aiKeyPos, int *aiRec){
+  int i, nRec = 0;
+  for(i=0; i<=pS->nCol; i++){ aiKeyPos[i] = -1; aiRec[i] = -1; }
+  for(i=0; i<pS->nKey; i++) aiKeyPos[pS->aiKey[i]] = i;
+  for(i=0; i<pS->nCol; i++){
+    if( aiKeyPos[i]<0 ) aiRec[i] = nRec++;
+  }
+  return nRec;
+}
+
 void lsmvSchemaFree(LsmvSchema *pSchema){
   int i;
   if( pSchema==0 ) return;

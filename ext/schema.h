@@ -130,6 +130,15 @@ struct LsmvSchema {
 int lsmvSchemaParse(int argc, const char *const *argv, LsmvSchema **ppSchema,
                     char **pzErr);
 
+/*
+** Where each column's value lives: aiKeyPos[iCol] is its position in the
+** key (-1: not a key column), aiRec[iCol] its index in the record (-1: a
+** key column); both arrays have pS->nCol+1 entries (the last, for a
+** hidden key column, is -1 in both).  Returns the number of columns in a
+** record.  The table (table.c) and lsmctl's row decoder use it.
+*/
+int lsmvSchemaColumnMap(const LsmvSchema *pS, int *aiKeyPos, int *aiRec);
+
 /* Free a schema from lsmvSchemaParse().  NULL is a no-op. */
 void lsmvSchemaFree(LsmvSchema *pSchema);
 

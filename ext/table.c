@@ -378,11 +378,7 @@ static int tabInit(sqlite3 *db, void *pAux, int argc, const char *const *argv,
     if( p->aiRec==0 ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK ){
       p->aiKeyPos = &p->aiRec[nAll];
-      for(i=0; i<nAll; i++){ p->aiRec[i] = -1; p->aiKeyPos[i] = -1; }
-      for(i=0; i<pS->nKey; i++) p->aiKeyPos[pS->aiKey[i]] = i;
-      for(i=0; i<pS->nCol; i++){
-        if( p->aiKeyPos[i]<0 ) p->aiRec[i] = p->nRec++;
-      }
+      p->nRec = lsmvSchemaColumnMap(pS, p->aiKeyPos, p->aiRec);
     }
   }
   if( rc==SQLITE_OK ){

@@ -535,9 +535,10 @@ int lsmc_check_progress(lsmc_db*,
 ** says what, valid during the call); the call then returns LSMC_CORRUPT
 ** after the walk, with *pzErr naming the first fault.  A file too damaged
 ** to walk (no footer, a bad index) gives LSMC_CORRUPT with *pzErr saying
-** where, and no xBlock call.  An I/O error is returned with *pzErr naming
-** the file.  *pzErr (may be NULL) is set only on error; caller frees it
-** with lsmc_free(NULL, ...).  A non-zero return from xBlock stops the walk
+** where, and no xBlock call.  An I/O error is returned with *pzErr its
+** text.  *pzErr (may be NULL) is set only on error; it says what is wrong
+** and where in the file, not the file's path (the caller has it); caller
+** frees it with lsmc_free(NULL, ...).  A non-zero return from xBlock stops the walk
 ** and is returned (no *pzErr).  fFilterFpr is the mean over the filter's
 ** lines of (bits set in the line / 512)^k: what an absent key, which
 ** probes one line, meets at this fill.
@@ -594,9 +595,9 @@ void lsmc_sst_info_clear(lsmc_sst_info*);
 ** in *pnTail, bytes dropped, and is not an error), LSMC_CORRUPT for
 ** damage followed by valid records, a record that is no valid batch, or
 ** an abort marker that names no batch just before it (as recovery would;
-** *pzErr says where, by file offset), or an I/O error (*pzErr names it).
-** *pzErr and pnTail may be NULL; caller frees *pzErr with
-** lsmc_free(NULL, ...).  An aborted batch is reported as a BATCH record
+** *pzErr says where, by file offset), or an I/O error (*pzErr its text;
+** as for lsmc_sst_inspect, *pzErr never repeats the path).  pzErr and
+** pnTail may be NULL; caller frees *pzErr with lsmc_free(NULL, ...).  An aborted batch is reported as a BATCH record
 ** followed by the ABORT record naming it.  A non-zero return from a
 ** callback stops the walk and is returned.
 */

@@ -468,8 +468,7 @@ int lsmc_sst_inspect(const char *zPath, const lsmc_options *pOpts,
   lsmcBufFree(&s.prevKey);
   lsmcBufFree(&s.firstKey);
   if( rc!=LSMC_OK && !s.bStopped && s.zErr==0 ){
-    s.zErr = lsmcMprintf(lsmc_default_env(), "%s: %s", zPath,
-                         lsmc_errstr(rc));
+    s.zErr = lsmcStrdup(lsmc_default_env(), lsmc_errstr(rc));
   }
   if( pzErr && rc!=LSMC_OK && !s.bStopped ){
     *pzErr = s.zErr;

@@ -21,6 +21,10 @@
 
 #include <stdio.h>
 
+/* The public per-level arrays have one entry per level of the tree. */
+_Static_assert(LSMC_STATS_LEVELS==LSMC_NUM_LEVELS,
+               "lsmc_stats arrays must cover every level");
+
 #define STAT(x) atomic_load_explicit(&e->stats.x, memory_order_relaxed)
 
 int lsmc_stats_get(lsmc_db *pDb, lsmc_stats *p){
@@ -46,7 +50,7 @@ int lsmc_stats_get(lsmc_db *pDb, lsmc_stats *p){
   p->nLastSeq = e->iLastSeq;
   pthread_mutex_unlock(&e->mu);
 
-  for(i=0; i<LSMC_STATS_LEVELS && i<LSMC_NUM_LEVELS; i++){
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
     int j;
     p->anFile[i] = (u64)v->anFile[i];
     p->anByte[i] = lsmcVersionLevelBytes(v, i);
@@ -76,7 +80,7 @@ int lsmc_stats_get(lsmc_db *pDb, lsmc_stats *p){
   p->nFifoDeletedBytes = STAT(nFifoDeletedBytes);
   p->nGet = STAT(nGet);
   p->nGetMemtable = STAT(nGetMem);
-  for(i=0; i<LSMC_STATS_LEVELS && i<LSMC_NUM_LEVELS; i++){
+  for(i=0; i<LSMC_NUM_LEVELS; i++){
     p->anGetLevel[i] = STAT(anGetLevel[i]);
   }
   p->nGetMiss = STAT(nGetMiss);
@@ -194,7 +198,7 @@ int lsmc_files(lsmc_db *pDb, int (*xFile)(void *pArg, const lsmc_file_info*),
   lsmcVersionRef(v);
   pthread_mutex_unlock(&e->mu);
 
-  for(i=0; rc==LSMC_OK && i<LSMC_NUM_LEVELS && i<LSMC_STATS_LEVELS; i++){
+  for(i=0; rc==LSMC_OK && i<LSMC_NUM_LEVELS; i++){
     for(j=0; rc==LSMC_OK && j<v->anFile[i]; j++){
       const FileMeta *f = v->apFile[i][j];
       lsmc_file_info info;

@@ -137,14 +137,14 @@ int lsmc_wal_inspect(const char *zPath, const lsmc_options *pOpts,
   if( rc!=LSMC_OK ){
     lsmc_env *pDef = lsmc_default_env();
     if( ins.zErr[0] ){
-      zErr = lsmcMprintf(pDef, "%s: %s", zPath, ins.zErr);
+      zErr = lsmcStrdup(pDef, ins.zErr);
     }else if( LSMC_PRIMARY(rc)==LSMC_CORRUPT ){
-      zErr = lsmcMprintf(pDef, "%s: damaged at offset %llu, and valid "
-                         "records follow (%llu bytes valid before it)", zPath,
+      zErr = lsmcMprintf(pDef, "bad fragment at offset %llu, and valid "
+                         "records follow (%llu bytes valid before it)",
                          (unsigned long long)st.iStop,
                          (unsigned long long)st.iValidEnd);
     }else{
-      zErr = lsmcMprintf(pDef, "%s: %s", zPath, lsmc_errstr(rc));
+      zErr = lsmcStrdup(pDef, lsmc_errstr(rc));
     }
     if( pzErr ) *pzErr = zErr; else lsmcFree(pDef, zErr);
   }

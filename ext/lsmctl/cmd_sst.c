@@ -140,22 +140,7 @@ int ctlCmdSst(const CtlArgs *pArgs){
   }
   if( zMap ) fwrite(zMap, 1, nMap, stdout);
   free(zMap);
-  if( rc==LSMC_OK ){
-    eExit = CTL_EXIT_OK;
-  }else if( (rc & 0xff)==LSMC_CORRUPT ){
-    if( walk.nDamaged>0 ){
-      ctlError("%s: %llu damaged block%s (first: %s)", pArgs->zPath,
-               (unsigned long long)walk.nDamaged, walk.nDamaged==1 ? "" : "s",
-               zErr ? zErr : "see above");
-    }else{
-      ctlError("%s: damaged: %s", pArgs->zPath, zErr ? zErr : "corrupt");
-    }
-    eExit = CTL_EXIT_DAMAGED;
-  }else{
-    ctlError("%s: %s%s%s", pArgs->zPath, zErr ? zErr : "",
-             zErr ? ": " : "", lsmc_errstr(rc));
-    eExit = CTL_EXIT_ERROR;
-  }
+  eExit = rc==LSMC_OK ? CTL_EXIT_OK : ctlFileError(pArgs->zPath, rc, zErr);
   lsmc_free(0, zErr);
   lsmc_sst_info_clear(&info);
   return eExit;

@@ -78,15 +78,12 @@ int ctlCmdWal(const CtlArgs *pArgs){
            (unsigned long long)walk.nEntry, walk.nEntry==1 ? "y" : "ies",
            (unsigned long long)nTail);
     eExit = CTL_EXIT_OK;
-  }else if( (rc & 0xff)==LSMC_CORRUPT ){
-    printf("%llu record%s before the damage\n",
-           (unsigned long long)walk.nRecord, walk.nRecord==1 ? "" : "s");
-    ctlError("%s: damaged: %s", pArgs->zPath, zErr ? zErr : "corrupt");
-    eExit = CTL_EXIT_DAMAGED;
   }else{
-    ctlError("%s: %s%s%s", pArgs->zPath, zErr ? zErr : "",
-             zErr ? ": " : "", lsmc_errstr(rc));
-    eExit = CTL_EXIT_ERROR;
+    if( (rc & 0xff)==LSMC_CORRUPT ){
+      printf("%llu record%s before the damage\n",
+             (unsigned long long)walk.nRecord, walk.nRecord==1 ? "" : "s");
+    }
+    eExit = ctlFileError(pArgs->zPath, rc, zErr);
   }
   lsmc_free(0, zErr);
   return eExit;

@@ -90,11 +90,6 @@ void ctlPutKey(FILE *pOut, const void *p, size_t n, int bHex, size_t nMax){
   }
 }
 
-/* Write p[0..n) to pOut as hex digits. */
-void ctlPutHex(FILE *pOut, const void *p, size_t n){
-  ctlPutKey(pOut, p, n, 1, 0);
-}
-
 /* The value of hex digit c, or -1. */
 static int fmtHexValue(int c){
   if( c>='0' && c<='9' ) return c - '0';

@@ -82,10 +82,10 @@ void ctlError(const char *zFmt, ...);
 int ctlOpenStore(const char *zDir, int bBackground, lsmc_db **ppDb);
 int ctlEngineError(lsmc_db *pDb, int rc, const char *zWhat);
 int ctlFileCheck(const char *zPath);
+int ctlFileError(const char *zPath, int rc, const char *zErr);
 
 /* fmt.c */
 void ctlPutKey(FILE *pOut, const void *p, size_t n, int bHex, size_t nMax);
-void ctlPutHex(FILE *pOut, const void *p, size_t n);
 char *ctlKeyText(const void *p, size_t n, int bHex, size_t nMax);
 int ctlKeyParse(const char *zText, uint8_t **paKey, size_t *pnKey);
 const char *ctlSize(uint64_t nByte, char *zBuf, size_t nBuf);

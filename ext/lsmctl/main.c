@@ -412,6 +412,21 @@ int ctlFileCheck(const char *zPath){
 }
 
 /*
+** Report a failed lsmc_sst_inspect or lsmc_wal_inspect of zPath: rc and
+** the engine's *pzErr text zErr (may be NULL; it says what and where, not
+** the path).  Returns the exit code: CTL_EXIT_DAMAGED for LSMC_CORRUPT,
+** else CTL_EXIT_ERROR.
+*/
+int ctlFileError(const char *zPath, int rc, const char *zErr){
+  if( (rc & 0xff)==LSMC_CORRUPT ){
+    ctlError("%s: damaged: %s", zPath, zErr ? zErr : lsmc_errstr(rc));
+    return CTL_EXIT_DAMAGED;
+  }
+  ctlError("%s: %s", zPath, zErr ? zErr : lsmc_errstr(rc));
+  return CTL_EXIT_ERROR;
+}
+
+/*
 ** lsmctl --help | --version | help [COMMAND] | COMMAND [OPTIONS] ARG.
 ** Returns the command's exit code (CTL_EXIT_*).
 */

@@ -101,22 +101,18 @@ static void rowsDeclFree(RowsDecl *p){
 }
 
 /*
-** The kept declaration pVal[0..nVal) as a one-line CREATE VIRTUAL TABLE
-** statement (control characters of the arguments shown as spaces), for
-** people; caller frees with free().  NULL if the value is not a
-** declaration (or on NOMEM).
+** A split declaration as a one-line CREATE VIRTUAL TABLE statement
+** (control characters of the arguments shown as spaces), for people;
+** caller frees with free().  NULL on NOMEM.
 */
-char *ctlSchemaText(const void *pVal, size_t nVal){
-  RowsDecl decl;
-  sqlite3_str *pStr;
+static char *rowsDeclText(const RowsDecl *p){
+  sqlite3_str *pStr = sqlite3_str_new(0);
   char *zSql, *zOut = 0;
   int i;
-  if( rowsDeclSplit(pVal, nVal, &decl) ) return 0;
-  pStr = sqlite3_str_new(0);
   sqlite3_str_appendf(pStr, "CREATE VIRTUAL TABLE \"%w\" USING lsm(",
-                      decl.azArg[2]);
-  for(i=3; i<decl.nArg; i++){
-    sqlite3_str_appendf(pStr, "%s%s", i>3 ? ", " : "", decl.azArg[i]);
+                      p->azArg[2]);
+  for(i=3; i<p->nArg; i++){
+    sqlite3_str_appendf(pStr, "%s%s", i>3 ? ", " : "", p->azArg[i]);
   }
   sqlite3_str_appendall(pStr, ")");
   zSql = sqlite3_str_finish(pStr);
@@ -127,6 +123,18 @@ char *ctlSchemaText(const void *pVal, size_t nVal){
     zOut = strdup(zSql);
     sqlite3_free(zSql);
   }
+  return zOut;
+}
+
+/*
+** The kept declaration pVal[0..nVal) as rowsDeclText() writes it; NULL if
+** the value is not a declaration (or on NOMEM).
+*/
+char *ctlSchemaText(const void *pVal, size_t nVal){
+  RowsDecl decl;
+  char *zOut;
+  if( rowsDeclSplit(pVal, nVal, &decl) ) return 0;
+  zOut = rowsDeclText(&decl);
   rowsDeclFree(&decl);
   return zOut;
 }
@@ -256,12 +264,12 @@ static int rowsInsert(RowsCtx *p, sqlite3_str *pStr,
 }
 
 /*
-** Set up *p for schema pS: the column mapping (as the module's table.c
-** builds it) and the INSERT prefix.  Returns SQLITE_OK or SQLITE_NOMEM.
+** Set up *p for schema pS: the column mapping (lsmvSchemaColumnMap, as
+** the module uses) and the INSERT prefix.  Returns SQLITE_OK or SQLITE_NOMEM.
 */
 static int rowsCtxInit(RowsCtx *p, const LsmvSchema *pS){
   sqlite3_str *pStr;
-  int i, nRec = 0;
+  int i;
   memset(p, 0, sizeof(*p));
   p->pS = pS;
   p->nPos = pS->nKey>0 ? pS->nKey : 1;
@@ -270,9 +278,7 @@ static int rowsCtxInit(RowsCtx *p, const LsmvSchema *pS){
   p->aKey = calloc((size_t)p->nPos, sizeof(LsmvValue));
   lsmvRowInit(&p->row);
   if( p->aiKeyPos==0 || p->aiRec==0 || p->aKey==0 ) return SQLITE_NOMEM;
-  for(i=0; i<pS->nCol; i++) p->aiKeyPos[i] = -1;
-  for(i=0; i<pS->nKey; i++) p->aiKeyPos[pS->aiKey[i]] = i;
-  for(i=0; i<pS->nCol; i++) p->aiRec[i] = p->aiKeyPos[i]<0 ? nRec++ : -1;
+  (void)lsmvSchemaColumnMap(pS, p->aiKeyPos, p->aiRec);
   pStr = sqlite3_str_new(0);
   sqlite3_str_appendf(pStr, "INSERT INTO \"%w\"", pS->zTable);
   if( pS->eKey==LSMV_KEY_NONE ){
@@ -324,7 +330,7 @@ static int rowsSchemaLoad(lsmc_db *pDb, LsmvSchema **ppS, char **pzText,
       *ppS = 0;
       rc = LSMC_ERROR;
     }else if( pzText ){
-      *pzText = ctlSchemaText(pVal, nVal);
+      *pzText = rowsDeclText(&decl);
     }
     rowsDeclFree(&decl);
   }
