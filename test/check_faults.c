@@ -429,19 +429,7 @@ static void writeFile(const char *zDir, const char *zName, const char *z){
 
 /* The path of the only WAL file of zDir into zOut. */
 static void findWal(const char *zDir, char *zOut, size_t nOut){
-  DIR *d = opendir(zDir);
-  struct dirent *pEnt;
-  int nFound = 0;
-  ck_assert_ptr_nonnull(d);
-  while( (pEnt = readdir(d))!=0 ){
-    size_t n = strlen(pEnt->d_name);
-    if( n>4 && strcmp(&pEnt->d_name[n-4], ".log")==0 ){
-      snprintf(zOut, nOut, "%s/%s", zDir, pEnt->d_name);
-      nFound++;
-    }
-  }
-  closedir(d);
-  ck_assert_int_eq(nFound, 1);
+  ck_assert_int_eq(testFindFile(zDir, "", ".log", zOut, nOut), 1);
 }
 
 /*
@@ -1146,9 +1134,15 @@ static int runMeta(Ctx *p){
   int rc = lsmc_meta_put(p->pDb, "app.v", "new", 3);
   void *pVal = 0;
   size_t nVal = 0;
+  int rcGet;
   p->bMetaAcked = (rc==LSMC_OK);
-  /* In memory: the new value after OK, the old one after an error. */
-  if( lsmc_meta_get(p->pDb, "app.v", &pVal, &nVal)==LSMC_OK
+  /* In memory: the new value after OK, the old one after an error (the
+  ** get's own copy may meet the injected NOMEM). */
+  rcGet = lsmc_meta_get(p->pDb, "app.v", &pVal, &nVal);
+  if( rcGet!=LSMC_OK && rcGet!=LSMC_NOMEM ){
+    p->bBad = 1;
+    sprintf(p->zErr, "meta_get after put rc=%d: rc=%d", rc, rcGet);
+  }else if( rcGet==LSMC_OK
    && (nVal!=3 || memcmp(pVal, rc==LSMC_OK ? "new" : "old", 3)!=0) ){
     p->bBad = 1;
     sprintf(p->zErr, "meta_get after put rc=%d: %.*s", rc, (int)nVal,
@@ -1204,6 +1198,10 @@ static int sstInspect(Ctx *p, lsmc_env *pEnv, InspectCount *pC,
   int rc;
   memset(pC, 0, sizeof(*pC));
   rc = lsmc_sst_inspect(p->zFile, pOpts, countBlock, pC, pInfo, &zErr);
+  if( rc!=LSMC_OK && zErr==0 ){        /* from the default env: no fault */
+    p->bBad = 1;
+    sprintf(p->zErr, "sst inspect rc=%d without a message", rc);
+  }
   lsmc_free(0, zErr);
   lsmc_options_free(pOpts);
   return rc;
@@ -1246,6 +1244,10 @@ static int walInspect(Ctx *p, lsmc_env *pEnv, InspectCount *pC,
   memset(pC, 0, sizeof(*pC));
   rc = lsmc_wal_inspect(p->zFile, pOpts, countRecord, countEntry, pC, pnTail,
                         &zErr);
+  if( rc!=LSMC_OK && zErr==0 ){        /* from the default env: no fault */
+    p->bBad = 1;
+    sprintf(p->zErr, "wal inspect rc=%d without a message", rc);
+  }
   lsmc_free(0, zErr);
   lsmc_options_free(pOpts);
   return rc;

@@ -14,11 +14,9 @@
 #include "testutil.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static TestDir dir;
 
@@ -74,24 +72,13 @@ static void putMeta(lsmc_db *pDb, const char *zName, const char *zVal){
 
 /* Name ("MANIFEST-NNNNNN") and size of the store's only manifest. */
 static void manifestOf(char *zName, size_t nName, long long *pnSize){
-  DIR *d = opendir(dir.zPath);
-  struct dirent *pEnt;
-  int nFound = 0;
-  ck_assert_ptr_nonnull(d);
-  while( (pEnt = readdir(d))!=0 ){
-    if( strncmp(pEnt->d_name, "MANIFEST-", 9)==0 ){
-      char zPath[600];
-      struct stat st;
-      ck_assert_uint_lt(strlen(pEnt->d_name), nName);
-      memcpy(zName, pEnt->d_name, strlen(pEnt->d_name)+1);
-      snprintf(zPath, sizeof(zPath), "%s/%s", dir.zPath, pEnt->d_name);
-      ck_assert_int_eq(stat(zPath, &st), 0);
-      *pnSize = (long long)st.st_size;
-      nFound++;
-    }
-  }
-  closedir(d);
-  ck_assert_int_eq(nFound, 1);
+  char zPath[600];
+  ck_assert_int_eq(testFindFile(dir.zPath, "MANIFEST-", "", zPath,
+                                sizeof(zPath)), 1);
+  *pnSize = testFileSize(zPath);
+  ck_assert_int_ge(*pnSize, 0);
+  ck_assert_uint_lt(strlen(zPath) - strlen(dir.zPath) - 1, nName);
+  memcpy(zName, &zPath[strlen(dir.zPath)+1], strlen(zPath) - strlen(dir.zPath));
 }
 
 START_TEST(test_put_get_replace){

@@ -236,15 +236,13 @@ case $out in
   *$(basename "$big")*) pass "check: the report names the damaged file" ;;
   *) fail "check: the report names the damaged file: $out" ;;
 esac
-# The progress line, on a pseudo-terminal (where script(1) can make one).
-if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1
-then
-  tty_out=$(script -qec "$L check '$kv'" /dev/null 2>/dev/null | tr '\r' '\n')
-  case $tty_out in
-    *"checking "*"(100%)"*) pass "check: a progress line on a terminal" ;;
-    *) fail "check: a progress line on a terminal: $tty_out" ;;
-  esac
-fi
+# The progress line, on a pseudo-terminal made by script(1) (bsdutils,
+# essential on Debian).
+tty_out=$(script -qec "$L check '$kv'" /dev/null 2>/dev/null | tr '\r' '\n')
+case $tty_out in
+  *"checking "*"(100%)"*) pass "check: a progress line on a terminal" ;;
+  *) fail "check: a progress line on a terminal: $tty_out" ;;
+esac
 
 # ------------------------------------------------------------------ sst
 good=$(ls -S "$kv"/*.sst | head -1)
@@ -300,7 +298,9 @@ expect "dump: every entry" "3000" "$(printf '%s\n' "$out" | wc -l)"
 run dump "$kv" --limit 0
 expect "dump --limit 0" "0|" "$rc|$out"
 run dump "$kv" --from 0x123
-expect "dump: a bad key" "2" "$rc"
+expect "dump: a bad key" \
+  "2|lsmctl: --from 0x123: not a key (text with \\xNN escapes, or 0x and hex digits)" \
+  "$rc|$err"
 
 # --------------------------------------------------------- dump --table
 for t in kv comp norow; do
@@ -356,6 +356,7 @@ esac
 
 # A store that keeps no declaration (made through the engine's C API).
 lib=$builddir/.libs/liblsmcore.so
+[ -f "$lib" ] || fail "the engine library $lib was built"
 if [ -f "$lib" ]; then
   LD_PRELOAD=$asan_preload ASAN_OPTIONS=detect_leaks=0 python3 - "$lib" "$tmp/raw.lsm" <<'EOF'
 import ctypes, sys
@@ -388,7 +389,9 @@ expect "rename: the store keeps the new name" \
 cp -r "$kv" c.lsm
 "$L" info --json c.lsm >info-before.json
 before=$(python3 -c 'import json; print(json.load(open("info-before.json"))["total_files"])')
-"$L" dump c.lsm >dump-before.txt
+run dump c.lsm
+expect "compact: the dump before" "0|3000" "$rc|$(wc -l <"$tmp/out")"
+cp "$tmp/out" dump-before.txt
 run compact c.lsm
 expect "compact: exit 0" "0|" "$rc|$err"
 "$L" info --json c.lsm >info-after.json
@@ -398,15 +401,35 @@ else fail "compact: $before files became $after"; fi
 expect "compact: the levels before and after" \
   "before $before after $after" \
   "$(printf '%s\n' "$out" | awk '$1=="before"||$1=="after" { w = $1 } $1=="total" { printf "%s %s ", w, $2 }' | sed 's/ $//')"
-"$L" dump c.lsm >dump-after.txt
-if cmp -s dump-before.txt dump-after.txt; then pass "compact: the same entries"
+run dump c.lsm
+expect "compact: the dump after" "0" "$rc"
+if cmp -s dump-before.txt "$tmp/out"; then pass "compact: the same entries"
 else fail "compact: the same entries"; fi
 run check c.lsm
 expect "compact: the result checks ok" "0|ok" "$rc|$out"
 
 # --------------------------------------------------------------- errors
-run info "$tmp/nope"
-expect "missing directory" "2|lsmctl: $tmp/nope: no such directory" "$rc|$err"
+for c in info check dump compact; do
+  run $c "$tmp/nope"
+  expect "$c: missing directory" "2|lsmctl: $tmp/nope: no such directory" "$rc|$err"
+done
+# A damaged store: each command refuses it with the engine's message,
+# exits 1, and leaves every file as it was.
+for f in CURRENT MANIFEST IDENTITY; do
+  rm -rf dmg.lsm && cp -r "$kv" dmg.lsm
+  victim=$(ls dmg.lsm | grep "^$f" | head -1)
+  printf 'garbage' | dd of="dmg.lsm/$victim" bs=1 seek=3 conv=notrunc 2>/dev/null
+  sums=$(cd dmg.lsm && md5sum * | sort)
+  case $f in
+    IDENTITY) msg="lsmctl: dmg.lsm: IDENTITY is damaged (store is damaged)" ;;
+    *) msg="lsmctl: dmg.lsm: CURRENT or the manifest is damaged (store is damaged)" ;;
+  esac
+  for c in info check dump compact; do
+    run $c dmg.lsm
+    expect "$c: a damaged $f" "1|$msg" "$rc|$err"
+  done
+  expect "a damaged $f: no file changed" "$sums" "$(cd dmg.lsm && md5sum * | sort)"
+done
 mkdir plain && echo hello >plain/notes.txt
 run info "$tmp/plain"
 expect "a directory that is not a store" \
@@ -431,11 +454,13 @@ echo ".load $module" >&3
 echo "SELECT 'held', count(*) FROM kv;" >&3
 n=0
 while [ $n -lt 100 ] && ! grep -q held holder.out; do sleep 0.1; n=$((n+1)); done
-run info "$kv"
-expect "busy: a store in use by another process" \
-  "2|lsmctl: $kv: store is in use by another process" "$rc|$err"
-run dump "$kv" --limit 1
-expect "busy: dump too" "2" "$rc"
+sums=$(cd "$kv" && md5sum * | sort)
+for c in info check dump compact; do
+  run $c "$kv"
+  expect "$c: busy, a store in use by another process" \
+    "2|lsmctl: $kv: store is in use by another process|" "$rc|$err|$out"
+done
+expect "busy: no file changed" "$sums" "$(cd "$kv" && md5sum * | sort)"
 exec 3>&-
 wait "$holder"
 holder=""

@@ -22,7 +22,8 @@ there, and their stores sit beside it).  Three kinds:
                         after make install);
                         the lines up to the next command are its expected
                         output (stdout and stderr).  A line "..." stands for
-                        any number of lines.
+                        any number of lines.  The command must exit 0, or
+                        N if the line ends with "# exit status N".
   ```c then ```text     the program is compiled against the engine in the
                         build tree and run with the argument example.lsm
                         (a store directory); its stdout must equal the text.
@@ -31,21 +32,25 @@ there, and their stores sit beside it).  Three kinds:
                         test/install.sh builds against the installed library
                         through pkg-config.
 
-```sh blocks are build and install commands: the quick-start commands are
-what CI runs, and the install commands are what test/install.sh runs (into
-a scratch DESTDIR); this script checks that each sh block is one of those.
-Exit status 0 if all match, 1 otherwise (with a diff), 77 (skip) without a
-shell.
+```sh blocks are build and install commands, which this script does not run:
+it checks that the first line of each names one it knows (SH_BLOCKS), and
+the test that runs the same steps.  The quick-start block is exactly what
+.ci/run runs.  The system-wide install block is not run as written (it
+writes into /usr): test/install.sh runs make install of the build's own
+configuration into a scratch DESTDIR instead.  Any other fence kind than
+these, "text" and plain ``` is an error, as is an sql block with no text
+block after it.  Exit status 0 if all match, 1 otherwise (with a diff), 77
+(skip) without a shell.
 """
 import difflib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
+EXIT_STATUS = re.compile(r"#\s*exit status (\d+)\s*$")
 
 # The first command line of each sh block, and the test that runs it.
 SH_BLOCKS = {
@@ -144,8 +149,10 @@ def main():
         os.mkdir(bindir)
         os.symlink(os.path.abspath(shell), os.path.join(bindir, "sqlite3"))
         lsmctl = os.path.join(builddir, "lsmctl")
-        if os.path.exists(lsmctl):
-            os.symlink(lsmctl, os.path.join(bindir, "lsmctl"))
+        if not os.path.exists(lsmctl):
+            print("no %s: build it first" % lsmctl)
+            return 1
+        os.symlink(lsmctl, os.path.join(bindir, "lsmctl"))
         os.symlink(module + ".so", os.path.join(tmp, "lsmvtab.so"))
         os.symlink("/usr/bin/python3", os.path.join(bindir, "python3"))
         cenv = dict(env)
@@ -156,8 +163,13 @@ def main():
         for n, (line, kind, body) in enumerate(items):
             after = items[n + 1] if n + 1 < len(items) else None
             expected = after[2] if after and after[1] == "text" else None
-            if kind == "sql" and expected is not None:
+            if kind == "sql":
                 count += 1
+                if expected is None:
+                    failed += 1
+                    print("README.md line %d: sql block without a text block "
+                          "after it" % line)
+                    continue
                 out = subprocess.run([shell, "-batch", "-cmd", ".load " + module, db],
                                      input=body, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
@@ -173,10 +185,16 @@ def main():
                     out = subprocess.run(["sh", "-c", cmd], stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, text=True,
                                          cwd=tmp, env=e)
+                    m = EXIT_STATUS.search(cmd)
+                    status = int(m.group(1)) if m else 0
                     if not matches(want, out.stdout):
                         failed += 1
                         print("$ " + cmd)
                         diff(line, want, out.stdout)
+                    elif out.returncode != status:
+                        failed += 1
+                        print("README.md line %d: $ %s\nexit status %d, not %d"
+                              % (line, cmd, out.returncode, status))
             elif kind == "c":
                 count += 1
                 first = body.splitlines()[0] if body else ""
@@ -208,6 +226,11 @@ def main():
                     failed += 1
                     print("README.md line %d: sh block '%s' is run by no test"
                           % (line, first))
+            elif kind not in ("", "text"):
+                count += 1
+                failed += 1
+                print("README.md line %d: a ```%s block, which no test runs"
+                      % (line, kind))
     print("%d README examples, %d failed" % (count, failed))
     if count == 0:
         return 1

@@ -132,6 +132,30 @@ int testKeyDomain(TestRng *pRng, unsigned char *aKey, int nStride, int *anKey,
   return n;
 }
 
+int testFindFile(const char *zDir, const char *zPrefix, const char *zSuffix,
+                 char *zOut, size_t nOut){
+  DIR *d = opendir(zDir);
+  struct dirent *pEnt;
+  size_t nPrefix = strlen(zPrefix), nSuffix = strlen(zSuffix);
+  int n = 0;
+  while( d && (pEnt = readdir(d))!=0 ){
+    size_t nName = strlen(pEnt->d_name);
+    if( strcmp(pEnt->d_name, ".")==0 || strcmp(pEnt->d_name, "..")==0 ) continue;
+    if( nName>=nPrefix+nSuffix && strncmp(pEnt->d_name, zPrefix, nPrefix)==0
+     && strcmp(&pEnt->d_name[nName-nSuffix], zSuffix)==0 ){
+      snprintf(zOut, nOut, "%s/%s", zDir, pEnt->d_name);
+      n++;
+    }
+  }
+  if( d ) closedir(d);
+  return n;
+}
+
+long long testFileSize(const char *zPath){
+  struct stat st;
+  return stat(zPath, &st)==0 ? (long long)st.st_size : -1;
+}
+
 int testCountFiles(const char *zDir, const char *zSuffix){
   DIR *d = opendir(zDir);
   struct dirent *pEnt;

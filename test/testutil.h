@@ -63,4 +63,15 @@ int testKeyDomain(TestRng*, unsigned char *aKey, int nStride, int *anKey,
 /* Count of files in zDir whose names end in zSuffix. */
 int testCountFiles(const char *zDir, const char *zSuffix);
 
+/*
+** Files in zDir whose names start with zPrefix and end in zSuffix (either
+** may be ""): returns how many, and writes the path "zDir/name" of the
+** last one read into zOut (nOut bytes; unchanged if none).
+*/
+int testFindFile(const char *zDir, const char *zPrefix, const char *zSuffix,
+                 char *zOut, size_t nOut);
+
+/* Size of the file zPath in bytes, or -1 if it cannot be stat()ed. */
+long long testFileSize(const char *zPath);
+
 #endif /* LSMC_TESTUTIL_H */
