@@ -290,6 +290,15 @@ expect "dump: --from inclusive, --to exclusive" "!\\x05\\x00	\\x01\\x01\\x00\\x0
 run dump "$kv" --from '"\x0b\xb7\x00'
 expect "dump: a printable --from finds the key dump printed" "2|\"\\x0b\\xb8\\x00" \
   "$(printf '%s\n' "$out" | wc -l)|$(printf '%s\n' "$out" | tail -1 | cut -f1)"
+run dump "$kv" --to '!\x03\x00'
+expect "dump: --to alone, printable, exclusive" "0|2|!\\x02\\x00" \
+  "$rc|$(printf '%s\n' "$out" | wc -l)|$(printf '%s\n' "$out" | tail -1 | cut -f1)"
+run dump "$kv" --from 0x210500 --limit 2
+expect "dump: --from with --limit" "!\\x05\\x00|!\\x06\\x00" \
+  "$(printf '%s\n' "$out" | cut -f1 | tr '\n' '|' | sed 's/|$//')"
+run dump --hex "$kv" --from 0x210500 --to 0x210700
+expect "dump: --hex with bounds" "210500	010100030776616c75652d35
+210600	010100030776616c75652d36" "$out"
 run dump --hex --limit 2 "$kv"
 expect "dump --hex" "210100	010100030776616c75652d31
 210200	010100030776616c75652d32" "$out"
